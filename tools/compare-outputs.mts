@@ -1,0 +1,35 @@
+// Do a notebook's committed outputs match a fresh execution of it? Cells tagged
+// `varying-output` (timings) are skipped; everything else must match to the character.
+import { createTwoFilesPatch } from "diff";
+import { hasTag, text, type Notebook, type Output } from "./ipynb.mjs";
+
+export const VARYING = "varying-output";
+
+// One readable line-oriented text per output, so a mismatch reads as a plain diff.
+function render(o: Output): string {
+  if (o.output_type === "stream") return `[${o.name}]\n${text(o.text)}`;
+  if (o.output_type === "error") return `[error]\n${text(o.text)}`;
+  return Object.keys(o.data ?? {}).sort().map((mime) => {
+    const value = (o.data ?? {})[mime];
+    const body = typeof value === "string" || Array.isArray(value) ? text(value as string | string[]) : JSON.stringify(value, null, 1);
+    return `[${mime}]\n${body}`;
+  }).join("\n");
+}
+
+const codeCells = (nb: Notebook) => nb.cells.map((cell, index) => ({ cell, index })).filter(({ cell }) => cell.cell_type === "code");
+
+// Returns one unified diff per cell that differs (empty when the outputs are true).
+export function compareOutputs(name: string, committed: Notebook, fresh: Notebook): string[] {
+  const a = codeCells(committed);
+  const b = codeCells(fresh);
+  if (a.length !== b.length) return [`${name}: ${a.length} code cells committed, ${b.length} executed`];
+  const diffs: string[] = [];
+  a.forEach(({ cell, index }, i) => {
+    if (text(cell.source) !== text(b[i].cell.source)) diffs.push(`${name} cell ${index}: the source differs from the executed copy`);
+    if (hasTag(cell, VARYING)) return;
+    const want = (cell.outputs ?? []).map(render).join("\n");
+    const got = (b[i].cell.outputs ?? []).map(render).join("\n");
+    if (want !== got) diffs.push(createTwoFilesPatch(`${name} cell ${index} (committed)`, `${name} cell ${index} (fresh run)`, want + "\n", got + "\n", "", "", { context: 2 }));
+  });
+  return diffs;
+}
