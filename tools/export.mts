@@ -2,7 +2,7 @@
 // Formulas are typeset here with KaTeX and plots drawn here as SVG with Vega, so the pages need
 // no server, no script and no network: only katex.css and its fonts, copied beside them.
 import katex from "katex";
-import MarkdownIt from "markdown-it";
+import MarkdownIt, { type PluginWithOptions } from "markdown-it";
 import markdownItKatex from "@vscode/markdown-it-katex";
 import { compile, type TopLevelSpec } from "vega-lite";
 import * as vega from "vega";
@@ -21,7 +21,9 @@ const from = option("--from", notebooksDir);
 const out = option("--out", join(buildDir, "html"));
 
 const md = new MarkdownIt({ html: true, linkify: true });
-md.use(markdownItKatex, { throwOnError: true });
+// The plugin is CommonJS with its function on `exports.default` (from ES modules, `.default`);
+// its typings name markdown-it's CommonJS types, which TypeScript keeps apart from the ESM ones.
+md.use(markdownItKatex.default as unknown as PluginWithOptions<{ throwOnError: boolean }>, { throwOnError: true });
 // Links between notebooks point at their exported pages.
 const defaultLink = md.renderer.rules.link_open ?? ((t, i, o, _e, self) => self.renderToken(t, i, o));
 md.renderer.rules.link_open = (tokens, i, options, env, self) => {

@@ -56,7 +56,8 @@ function plan(o: Options): { path: string; injected: string }[] {
         fail((e as Error).message);
       }
     }
-    return { path, injected: lines.length ? `// Injected by npm run notebooks\n${lines.join("\n")}` : "" };
+    // tslab prints a cell's last expression; `void 0` keeps the assignments from echoing.
+    return { path, injected: lines.length ? `// Injected by npm run notebooks\n${lines.join("\n")}\nvoid 0;` : "" };
   });
 }
 

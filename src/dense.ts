@@ -1,0 +1,73 @@
+import type { Activation } from "./activations.js";
+import { broadcastRows } from "./broadcast.js";
+import { assertPositiveInt } from "./check.js";
+import { matmul } from "./linalg.js";
+import { Matrix } from "./matrix.js";
+import type { Rng } from "./rng.js";
+import { ShapeError } from "./shape-error.js";
+
+// What the forward pass keeps for the backward pass: the input X (K×n), the pre-activation
+// Z = X·W + 1·b (K×m) and the output A = act(Z) (K×m).
+export interface DenseCache {
+  X: Matrix;
+  Z: Matrix;
+  A: Matrix;
+}
+
+// Gradients of the loss with respect to W (n×m), b (1×m) and the layer's input X (K×n).
+export interface DenseGrads {
+  dW: Matrix;
+  db: Matrix;
+  dX: Matrix;
+}
+
+// A fully connected layer, n inputs → m outputs, one sample per row.
+export class Dense {
+  readonly W: Matrix;
+  readonly b: Matrix;
+  readonly act: Activation;
+
+  // W (n×m), b (1×m)
+  constructor(W: Matrix, b: Matrix, act: Activation) {
+    if (b.rows !== 1 || b.cols !== W.cols) {
+      throw new ShapeError("Dense", [W.shape, b.shape], `b must be 1×${W.cols} for W ${W.shape}`);
+    }
+    this.W = W;
+    this.b = b;
+    this.act = act;
+  }
+
+  // n, m → W (n×m) with normal(0, 1/√n) entries, so every z starts with variance about 1
+  // when the inputs have it; b = 0.
+  static init(n: number, m: number, act: Activation, rng: Rng): Dense {
+    assertPositiveInt("Dense.init", "n", n);
+    return new Dense(Matrix.random(n, m, rng, 1 / Math.sqrt(n)), Matrix.zeros(1, m), act);
+  }
+
+  // X (K×n) → Z = X·W + 1·b (K×m), A = act(Z) (K×m)
+  forward(X: Matrix): DenseCache {
+    if (X.cols !== this.W.rows) {
+      throw new ShapeError("Dense.forward", [X.shape, this.W.shape], `X must be K×${this.W.rows} for W ${this.W.shape}`);
+    }
+    const Z = matmul(X, this.W).add(broadcastRows(this.b, X.rows));
+    return { X, Z, A: this.act.f(Z) };
+  }
+
+  // dA = dE/dA (K×m) → dW = Xᵀ·dZ (n×m), db = 1ᵀ·dZ (1×m), dX = dZ·Wᵀ (K×n),
+  // where dZ = dE/dZ comes from the activation's backward pass.
+  backward(cache: DenseCache, dA: Matrix): DenseGrads {
+    if (!dA.sameShape(cache.A)) {
+      throw new ShapeError("Dense.backward", [dA.shape, cache.A.shape], "dA must have the shape of the layer output A");
+    }
+    const dZ = this.act.backward(cache.Z, cache.A, dA);
+    return {
+      dW: matmul(cache.X, dZ, true), // Xᵀ·dZ: the sum over samples of the outer products x_kᵀ δ_k
+      db: dZ.sum(0), // 1ᵀ·dZ: the adjoint of broadcasting b to every row
+      dX: matmul(dZ, this.W, false, true),
+    };
+  }
+
+  clone(): Dense {
+    return new Dense(this.W.clone(), this.b.clone(), this.act);
+  }
+}

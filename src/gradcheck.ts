@@ -1,0 +1,87 @@
+import { assertFinite, assertPositiveInt } from "./check.js";
+import type { LossFn, Reduction } from "./losses.js";
+import type { Matrix } from "./matrix.js";
+import { gradList, type Network, type Param } from "./network.js";
+import { Rng } from "./rng.js";
+import { ShapeError } from "./shape-error.js";
+
+// How well one parameter array's analytic gradient a matches the numerical one n:
+//   relError = max_i |a_i − n_i| / max(1e-8, max_i (|a_i| + |n_i|))
+// over the checked entries i: the worst entry error, relative to the array's largest gradient
+// magnitude (a per-entry ratio would blow up on entries that are rounding noise around 0).
+export interface GradCheckReport {
+  name: string;
+  relError: number;
+  checked: number; // how many entries were compared
+  shape: string;
+}
+
+export interface GradCheckOptions {
+  h?: number; // step of the centred difference, default 1e-5
+  maxEntries?: number; // per array; beyond that a seeded random sample of entries, default 200
+  seed?: number; // for that sample, default 0
+}
+
+// params[i] (any shape), analytic[i] (the same shape) → one report per array.
+// Numerical gradient by centred differences, ∂E/∂p ≈ (E(p + h) − E(p − h)) / 2h, perturbing one
+// entry of value.data in place and restoring it exactly afterwards. lossAt must read the
+// parameters' current data (a closure over the network, say).
+export function gradCheck(
+  params: Param[],
+  lossAt: () => number,
+  analytic: Matrix[],
+  opts: GradCheckOptions = {},
+): GradCheckReport[] {
+  const { h = 1e-5, maxEntries = 200, seed = 0 } = opts;
+  if (!(h > 0 && Number.isFinite(h))) throw new Error(`gradCheck: h must be a positive finite number, got ${String(h)}`);
+  assertPositiveInt("gradCheck", "maxEntries", maxEntries);
+  if (analytic.length !== params.length) {
+    throw new Error(`gradCheck: ${params.length} parameter arrays but ${analytic.length} analytic gradients`);
+  }
+  const rng = new Rng(seed);
+  return params.map(({ name, value }, i) => {
+    const a = analytic[i];
+    if (!a.sameShape(value)) {
+      throw new ShapeError("gradCheck", [value.shape, a.shape], `the analytic gradient for ${name} must have its shape`);
+    }
+    const size = value.data.length;
+    const entries = size <= maxEntries ? [...Array(size).keys()] : rng.permutation(size).slice(0, maxEntries);
+    let maxErr = 0;
+    let maxMag = 0;
+    for (const k of entries) {
+      const numeric = centredDifference(value.data, k, h, lossAt);
+      maxErr = Math.max(maxErr, Math.abs(a.data[k] - numeric));
+      maxMag = Math.max(maxMag, Math.abs(a.data[k]) + Math.abs(numeric));
+    }
+    return { name, relError: maxErr / Math.max(1e-8, maxMag), checked: entries.length, shape: value.shape };
+  });
+}
+
+// (E(p_k + h) − E(p_k − h)) / 2h, leaving data[k] exactly as it was
+function centredDifference(data: Float64Array, k: number, h: number, lossAt: () => number): number {
+  const original = data[k];
+  try {
+    data[k] = original + h;
+    const plus = lossAt();
+    data[k] = original - h;
+    const minus = lossAt();
+    assertFinite("gradCheck", "the value of lossAt()", plus);
+    assertFinite("gradCheck", "the value of lossAt()", minus);
+    return (plus - minus) / (2 * h);
+  } finally {
+    data[k] = original;
+  }
+}
+
+// Checks the batched backward pass of net on X (K×n₀), Y (K×n_L): one report per W1, b1, W2, …
+export function checkNetwork(
+  net: Network,
+  X: Matrix,
+  Y: Matrix,
+  loss: LossFn,
+  reduction: Reduction,
+  opts: GradCheckOptions = {},
+): GradCheckReport[] {
+  const { grads } = net.lossAndGrads(X, Y, loss, reduction);
+  return gradCheck(net.params(), () => net.evaluate(X, Y, loss, reduction), gradList(grads), opts);
+}

@@ -1,0 +1,45 @@
+import { Matrix } from "./matrix.js";
+import { ShapeError } from "./shape-error.js";
+
+// Reference linear algebra: plain loops over indices, written to be read, not to be fast.
+
+// op(A) (K×n) · op(B) (n×m) → K×m, where op(X) is X, or Xᵀ when its flag is set.
+// The transpose is never materialised: op(A)[i][p] is read as A[p][i] by index arithmetic.
+export function matmul(A: Matrix, B: Matrix, transA = false, transB = false): Matrix {
+  const [K, n] = transA ? [A.cols, A.rows] : [A.rows, A.cols];
+  const [n2, m] = transB ? [B.cols, B.rows] : [B.rows, B.cols];
+  if (n !== n2) {
+    const flags = transA || transB ? "; shapes shown after transposing" : "";
+    throw new ShapeError("matmul", [`${K}×${n}`, `${n2}×${m}`], `inner sizes ${n} and ${n2} must agree${flags}`);
+  }
+  const a = (i: number, p: number): number => (transA ? A.data[p * A.cols + i] : A.data[i * A.cols + p]);
+  const b = (p: number, j: number): number => (transB ? B.data[j * B.cols + p] : B.data[p * B.cols + j]);
+  return Matrix.fill(K, m, (i, j) => {
+    let s = 0;
+    for (let p = 0; p < n; p++) s += a(i, p) * b(p, j);
+    return s;
+  });
+}
+
+// u (p×1 or 1×p) ⊗ v (q×1 or 1×q) → p×q with entry (i, j) = u_i v_j.
+// Either vector may be a row or a column: the result is always u as a column times v as a row.
+export function outer(u: Matrix, v: Matrix): Matrix {
+  if (!isVector(u) || !isVector(v)) {
+    throw new ShapeError("outer", [u.shape, v.shape], "both arguments must be vectors, p×1 or 1×p");
+  }
+  // a vector's data is its entries in order, whether it is stored as a row or a column
+  return Matrix.fill(u.data.length, v.data.length, (i, j) => u.data[i] * v.data[j]);
+}
+
+// Kronecker product: (p×q) ⊗ (r×s) → (pr)×(qs), block (i, j) is A[i][j]·B.
+// Every pair of shapes has one, so there is no shape to reject.
+export function kron(A: Matrix, B: Matrix): Matrix {
+  const [r, s] = [B.rows, B.cols];
+  return Matrix.fill(A.rows * r, A.cols * s, (I, J) =>
+    A.get(Math.floor(I / r), Math.floor(J / s)) * B.get(I % r, J % s),
+  );
+}
+
+function isVector(M: Matrix): boolean {
+  return M.rows === 1 || M.cols === 1;
+}

@@ -1,0 +1,67 @@
+import { logSoftmax } from "./activations.js";
+import { Matrix } from "./matrix.js";
+import { ShapeError } from "./shape-error.js";
+
+// "sum" adds the per-sample losses of a batch; "mean" divides that sum by K, the number of
+// samples (rows), so that the loss and its gradient do not grow with the batch size.
+export type Reduction = "sum" | "mean";
+
+// The loss value and dYhat = dE/d(output), the same shape as the output: where backprop starts.
+export interface LossResult {
+  loss: number;
+  dYhat: Matrix;
+}
+
+// A loss takes the network output (K×m), the targets (K×m) and a reduction.
+// fromLogits marks a loss that applies its own softmax and therefore wants raw scores:
+// the network's last layer must then be `identity` (a softmax there would be applied twice).
+export interface LossFn {
+  (out: Matrix, y: Matrix, reduction: Reduction): LossResult;
+  readonly fromLogits?: boolean;
+}
+
+// Mean squared error with the ½ convention, so that the gradient has no stray 2:
+//   E_sum = ½ Σ_k Σ_j (ŷ_kj − y_kj)²,  E_mean = E_sum / K
+//   dE/dŷ = ŷ − y  (÷ K for mean)
+// (K×m), (K×m) → loss, K×m
+export function mse(yhat: Matrix, y: Matrix, reduction: Reduction): LossResult {
+  const divisor = perSample("mse", yhat, y, reduction);
+  const diff = yhat.sub(y);
+  return { loss: (0.5 * diff.mul(diff).total()) / divisor, dYhat: diff.scale(1 / divisor) };
+}
+mse.fromLogits = false;
+
+// Softmax followed by cross-entropy, fused, taking logits z:
+//   E_sum = −Σ_k Σ_j y_kj log softmax(z)_kj,  E_mean = E_sum / K
+//   dE/dz = softmax(z) − y  (÷ K for mean)
+// The fused gradient is exact only when every row of y sums to 1 (one-hot or a probability
+// distribution), so that is checked. log softmax is computed stably (log-sum-exp).
+// (K×m), (K×m) → loss, K×m
+export function softmaxCrossEntropy(z: Matrix, y: Matrix, reduction: Reduction): LossResult {
+  const divisor = perSample("softmaxCrossEntropy", z, y, reduction);
+  y.sum(1).data.forEach((s, k) => {
+    if (Math.abs(s - 1) > 1e-9 || y.getRow(k).data.some((p) => p < 0)) {
+      throw new Error(
+        `softmaxCrossEntropy: row ${k} of y is not a probability distribution (sum ${s}); expected one-hot or non-negative entries summing to 1`,
+      );
+    }
+  });
+  const logP = logSoftmax(z);
+  return { loss: y.mul(logP.scale(-1)).total() / divisor, dYhat: logP.map(Math.exp).sub(y).scale(1 / divisor) };
+}
+softmaxCrossEntropy.fromLogits = true;
+
+// Checks a loss's arguments and returns what the summed loss is divided by.
+function perSample(op: string, out: Matrix, y: Matrix, reduction: Reduction): number {
+  if (!out.sameShape(y)) {
+    throw new ShapeError(op, [out.shape, y.shape], "output and target must have the same shape K×m");
+  }
+  return reductionDivisor(op, reduction, out.rows);
+}
+
+// What a summed loss over K samples is divided by: 1 for "sum", K for "mean".
+export function reductionDivisor(op: string, reduction: Reduction, K: number): number {
+  if (reduction === "sum") return 1;
+  if (reduction === "mean") return K;
+  throw new Error(`${op}: reduction must be "sum" or "mean", got ${JSON.stringify(reduction)}`);
+}

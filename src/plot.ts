@@ -1,0 +1,93 @@
+import { assertFinite } from "./check.js";
+
+// Vega-Lite chart specs, as plain JSON objects with the data inline (display.ts shows them).
+
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+// A Vega-Lite v5 specification: any JSON object that names the schema.
+export interface VegaLiteSpec {
+  $schema: string;
+  [key: string]: Json;
+}
+
+export interface ChartOptions {
+  title: string;
+  xTitle: string;
+  yTitle: string;
+  width?: number; // pixels, default 400
+  height?: number; // pixels, default 250
+}
+
+// One line; x defaults to 1, 2, …, n (epochs or steps, counted from 1).
+export interface Series {
+  name: string;
+  x?: number[];
+  y: number[];
+}
+
+export interface Point {
+  x: number;
+  y: number;
+  label: string | number; // the class, one colour each
+}
+
+const SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json";
+
+// n series → one line per series, coloured by name; logY for a loss that falls by decades.
+export function lineChart(series: Series[], opts: ChartOptions & { logY?: boolean }): VegaLiteSpec {
+  if (series.length === 0) throw new Error("lineChart: expected at least one series");
+  const values = series.flatMap(({ name, x, y }) => {
+    if (x !== undefined && x.length !== y.length) {
+      throw new Error(`lineChart: series "${name}" has ${x.length} x values but ${y.length} y values`);
+    }
+    return y.map((yi, i) => {
+      const xi = x === undefined ? i + 1 : x[i];
+      assertFinite("lineChart", `x[${i}] of series "${name}"`, xi);
+      assertFinite("lineChart", `y[${i}] of series "${name}"`, yi);
+      if (opts.logY === true && yi <= 0) {
+        throw new Error(`lineChart: y[${i}] = ${yi} of series "${name}" cannot be shown on a log scale; expected y > 0`);
+      }
+      return { series: name, x: xi, y: yi };
+    });
+  });
+  const y: { [key: string]: Json } = { field: "y", type: "quantitative", title: opts.yTitle };
+  if (opts.logY === true) y.scale = { type: "log" };
+  return chart(opts, { type: "line", tooltip: true }, values, {
+    x: { field: "x", type: "quantitative", title: opts.xTitle },
+    y,
+    color: { field: "series", type: "nominal", title: null },
+  });
+}
+
+// n points → a scatter plot coloured by label (a data set's classes, say)
+export function scatter(points: Point[], opts: ChartOptions): VegaLiteSpec {
+  if (points.length === 0) throw new Error("scatter: expected at least one point");
+  const values = points.map(({ x, y, label }, i) => {
+    assertFinite("scatter", `x of point ${i}`, x);
+    assertFinite("scatter", `y of point ${i}`, y);
+    return { x, y, label: String(label) };
+  });
+  return chart(opts, { type: "point", filled: true, tooltip: true }, values, {
+    x: { field: "x", type: "quantitative", title: opts.xTitle },
+    y: { field: "y", type: "quantitative", title: opts.yTitle },
+    color: { field: "label", type: "nominal", title: null },
+  });
+}
+
+// The part every chart shares: schema, title, size and inline data.
+function chart(
+  opts: ChartOptions,
+  mark: { [key: string]: Json },
+  values: { [key: string]: Json }[],
+  encoding: { [key: string]: Json },
+): VegaLiteSpec {
+  return {
+    $schema: SCHEMA,
+    title: opts.title,
+    width: opts.width ?? 400,
+    height: opts.height ?? 250,
+    data: { values },
+    mark,
+    encoding,
+  };
+}

@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { sigmoid, tanh } from "../src/activations.js";
+import { checkNetwork, gradCheck } from "../src/gradcheck.js";
+import { mse } from "../src/losses.js";
+import { Matrix } from "../src/matrix.js";
+import { Network } from "../src/network.js";
+import { Rng } from "../src/rng.js";
+import { randn } from "./helpers.js";
+
+// E(P) = Σ p³ has gradient 3p²
+const cubeLoss = (P: Matrix) => () => P.map((p) => p ** 3).total();
+
+describe("gradCheck", () => {
+  it("passes a correct gradient and reports per array", () => {
+    const P = randn(3, 4, 1);
+    const [r] = gradCheck([{ name: "P", value: P }], cubeLoss(P), [P.map((p) => 3 * p * p)]);
+    expect(r).toMatchObject({ name: "P", checked: 12, shape: "3×4" });
+    expect(r.relError).toBeLessThan(1e-8);
+  });
+
+  it("fails a wrong gradient, even one entry off by 1%", () => {
+    const P = randn(3, 4, 1);
+    const wrong = P.map((p, i, j) => 3 * p * p * (i === 2 && j === 1 ? 1.01 : 1));
+    const [r] = gradCheck([{ name: "P", value: P }], cubeLoss(P), [wrong]);
+    expect(r.relError).toBeGreaterThan(1e-6); // far above the 1e-7 pass mark
+  });
+
+  it("restores every parameter bit for bit", () => {
+    const net = Network.init([3, 4, 2], [tanh, sigmoid], new Rng(2));
+    const before = net.params().map((p) => Array.from(p.value.data));
+    checkNetwork(net, randn(5, 3, 3), randn(5, 2, 4), mse, "sum");
+    net.params().forEach((p, i) => expect(Array.from(p.value.data)).toEqual(before[i]));
+  });
+
+  it("checks a seeded sample of maxEntries entries of a large array, the same sample for the same seed", () => {
+    const P = randn(30, 30, 5);
+    const analytic = P.map((p) => 3 * p * p);
+    const run = (seed: number) => gradCheck([{ name: "P", value: P }], cubeLoss(P), [analytic], { maxEntries: 50, seed });
+    expect(run(1)[0].checked).toBe(50);
+    expect(run(1)).toEqual(run(1));
+    // a sampled check still catches an error everywhere
+    const [r] = gradCheck([{ name: "P", value: P }], cubeLoss(P), [analytic.scale(1.001)], { maxEntries: 10 });
+    expect(r.relError).toBeGreaterThan(1e-4);
+  });
+
+  it("rejects bad arguments clearly", () => {
+    const P = randn(2, 2, 1);
+    const params = [{ name: "P", value: P }];
+    expect(() => gradCheck(params, cubeLoss(P), [])).toThrow("gradCheck: 1 parameter arrays but 0 analytic gradients");
+    expect(() => gradCheck(params, cubeLoss(P), [P], { h: 0 })).toThrow("gradCheck: h must be a positive finite number, got 0");
+    expect(() => gradCheck(params, cubeLoss(P), [P], { maxEntries: 0 })).toThrow(/maxEntries/);
+    expect(() => gradCheck(params, () => NaN, [P])).toThrow("gradCheck: the value of lossAt() must be a finite number, got NaN");
+  });
+});

@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import { lineChart, scatter, type VegaLiteSpec } from "../src/plot.js";
+
+const opts = { title: "Loss", xTitle: "epoch", yTitle: "loss" };
+
+// survives a JSON round trip unchanged, and vega-lite compiles it
+async function expectValidSpec(spec: VegaLiteSpec): Promise<void> {
+  expect(JSON.parse(JSON.stringify(spec))).toEqual(spec);
+  expect(spec.$schema).toBe("https://vega.github.io/schema/vega-lite/v5.json");
+  // vega-lite is ESM-only, so this CommonJS-typed file loads it with import()
+  const { compile } = await import("vega-lite");
+  expect(() => compile(spec as unknown as Parameters<typeof compile>[0])).not.toThrow();
+}
+
+describe("lineChart", () => {
+  it("puts every series' values inline, x defaulting to 1, 2, …", async () => {
+    const spec = lineChart(
+      [
+        { name: "train", y: [1, 0.5, 0.25] },
+        { name: "test", x: [10, 20], y: [2, 1] },
+      ],
+      { ...opts, logY: true, width: 300 },
+    );
+    await expectValidSpec(spec);
+    expect(spec.data).toEqual({
+      values: [
+        { series: "train", x: 1, y: 1 },
+        { series: "train", x: 2, y: 0.5 },
+        { series: "train", x: 3, y: 0.25 },
+        { series: "test", x: 10, y: 2 },
+        { series: "test", x: 20, y: 1 },
+      ],
+    });
+    expect(spec.width).toBe(300);
+    expect(JSON.stringify(spec.encoding)).toContain('"scale":{"type":"log"}');
+    expect(JSON.stringify(lineChart([{ name: "a", y: [1] }], opts).encoding)).not.toContain("log");
+  });
+
+  it("rejects what cannot be drawn", () => {
+    expect(() => lineChart([{ name: "a", y: [1, NaN] }], opts)).toThrow('lineChart: y[1] of series "a" must be a finite number, got NaN');
+    expect(() => lineChart([{ name: "a", x: [1], y: [1, 2] }], opts)).toThrow('lineChart: series "a" has 1 x values but 2 y values');
+    expect(() => lineChart([{ name: "a", y: [1, 0] }], { ...opts, logY: true })).toThrow(/cannot be shown on a log scale/);
+    expect(() => lineChart([], opts)).toThrow(/at least one series/);
+  });
+});
+
+describe("scatter", () => {
+  it("colours points by label", async () => {
+    const spec = scatter(
+      [
+        { x: 0, y: 1, label: 0 },
+        { x: 2, y: 3, label: "b" },
+      ],
+      { title: "data", xTitle: "x₁", yTitle: "x₂" },
+    );
+    await expectValidSpec(spec);
+    expect(spec.data).toEqual({
+      values: [
+        { x: 0, y: 1, label: "0" },
+        { x: 2, y: 3, label: "b" },
+      ],
+    });
+    expect(() => scatter([{ x: Infinity, y: 0, label: 0 }], opts)).toThrow("scatter: x of point 0 must be a finite number, got Infinity");
+  });
+});
