@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { compareOutputs } from "../tools/compare-outputs.mjs";
 import { listNotebooks, parameterLiteral, parameters, readNotebook, text, type Notebook } from "../tools/ipynb.mjs";
 import { typecheckNotebooks } from "../tools/typecheck-notebooks.mjs";
@@ -102,13 +102,15 @@ describe("npm run export", () => {
     expect(existsSync(join(out, "index.html"))).toBe(true);
     expect(existsSync(join(out, "katex", "katex.min.css"))).toBe(true);
     for (const path of listNotebooks(join(root, "notebooks"))) {
-      const page = readFileSync(join(out, path.split("/").at(-1)!.replace(".ipynb", ".html")), "utf8");
+      const file = basename(path).replace(/\.ipynb$/, ".html");
+      const page = readFileSync(join(out, file), "utf8");
       // What a reader sees: not the code (it spells TeX in strings), not KaTeX's hidden source annotation.
       const html = page.replace(/<pre class="source">[\s\S]*?<\/pre>|<annotation encoding="application\/x-tex">[\s\S]*?<\/annotation>/g, "");
-      expect(html).toContain('class="katex"');
-      expect(html).not.toMatch(/\$\$|\\frac|<script/);
-      expect(html).not.toContain("katex-error");
-      expect(html).toContain("<svg");
+      const raw = /\$\$|\\frac|<script/.exec(html);
+      expect(html.includes('class="katex"'), `${file}: no typeset formula`).toBe(true);
+      expect(raw && html.slice(Math.max(0, raw.index - 80), raw.index + 80), `${file}: raw TeX or a script`).toBeNull();
+      expect(html.includes("katex-error"), `${file}: a KaTeX error mark`).toBe(false);
+      expect(html.includes("<svg"), `${file}: no plot`).toBe(true);
     }
   }, 180_000);
 });

@@ -1,0 +1,913 @@
+// `npm run test:browser [-- notebook.ipynb …]`: the notebooks in a real browser, the way users meet them.
+//
+// Starts the project's JupyterLab (the .venv one, env from tools/env.mts, the project's tslab kernel)
+// on a free loopback port with a token, and drives Debian's Chromium through playwright-core. For
+// every notebook in notebooks/ (or the ones named on the command line):
+//   1. open it fresh (committed outputs): every formula typeset by KaTeX, no raw TeX visible, no
+//      KaTeX error marks, KaTeX fonts loaded, every Vega-Lite plot drawn;
+//   2. Run All from the Run menu: the kernel goes idle, every code cell ran, no cell shows an error
+//      (tslab reports errors on stderr), formulas and plots still render; screenshot of the whole
+//      notebook in build/screenshots/;
+//   3. change batchSize in the parameters cell's editor, Run All again: no error, and a matrix shape
+//      in a rendered formula (read from KaTeX's MathML annotation) follows the new batch size.
+// Then the static export (tools/export.mts) is opened from disk with the network off: formulas are
+// KaTeX with a size and loaded KaTeX fonts, plots are SVG, no request leaves file://.
+// It also proves that it can fail: test/fixtures/broken-formula.ipynb must fail the formula checks in
+// JupyterLab and in the export. `npm run test:browser -- test/fixtures/broken-formula.ipynb` tests
+// that notebook as if it were one of the series instead, and fails.
+//
+// Everything runs on copies in build/browser-test/ (wiped at start): committed notebooks are never
+// opened, run or saved. JupyterLab and Chromium are stopped at the end, also when a check fails.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import {
+  cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync,
+} from "node:fs";
+import { createServer } from "node:net";
+import { basename, dirname, join, relative, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import assert from "node:assert/strict";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { chromiumMissing, chromiumPath } from "../../tools/chromium.mjs";
+import { buildDir, jupyterEnv, notebooksDir, root, venvBin } from "../../tools/env.mjs";
+import { hasTag, listNotebooks, readNotebook, text, type Notebook } from "../../tools/ipynb.mjs";
+
+const started = performance.now();
+const runDir = join(buildDir, "browser-test");
+const screenshotsDir = join(buildDir, "screenshots");
+const fixture = join(root, "test", "fixtures", "broken-formula.ipynb");
+const VEGALITE = "application/vnd.vegalite.v5+json";
+const STDERR = "application/vnd.jupyter.stderr";
+const TOTAL_TIMEOUT_MS = Number(process.env.BROWSER_TEST_TIMEOUT_S ?? 900) * 1000;
+const RUN_ALL_TIMEOUT_MS = 300_000;
+
+// ---------------------------------------------------------------------------------------------
+// Checks: one line each, a summary line at the end.
+
+let passed = 0;
+let failed = 0;
+const failures: string[] = [];
+
+const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+async function check(name: string, fn: () => Promise<string | void> | string | void): Promise<boolean> {
+  try {
+    const detail = await fn();
+    passed++;
+    console.log(`PASS  ${name}${detail ? ` — ${detail}` : ""}`);
+    return true;
+  } catch (e) {
+    failed++;
+    failures.push(name);
+    console.log(`FAIL  ${name}\n        ${errorText(e).split("\n").join("\n        ")}`);
+    return false;
+  }
+}
+
+// A check that must fail (the broken-formula fixture): passes when fn throws.
+async function checkFails(name: string, fn: () => Promise<unknown> | unknown): Promise<void> {
+  await check(name, async () => {
+    let problem: string | undefined;
+    try {
+      await fn();
+    } catch (e) {
+      problem = errorText(e);
+    }
+    assert.ok(problem !== undefined, "the check passed, but it should have failed on this notebook");
+    return `failed as expected: ${problem.split("\n")[0]}`;
+  });
+}
+
+// Runs a group of checks; a failure outside them (a page that does not open, say) fails the group, not the run.
+async function guard(name: string, fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (e) {
+    failed++;
+    failures.push(name);
+    console.log(`FAIL  ${name}: stopped\n        ${errorText(e).split("\n").join("\n        ")}`);
+  }
+}
+
+const skip = (name: string, why: string): void => console.log(`SKIP  ${name} — ${why}`);
+const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
+
+// ---------------------------------------------------------------------------------------------
+// What the browser shows, collected by one function that runs in the page (so it may only use
+// what it declares itself). The DOM types are declared here: the project compiles without lib.dom.
+
+interface DomElement {
+  readonly textContent: string | null;
+  readonly tagName: string;
+  readonly classList: { contains(token: string): boolean };
+  readonly width?: number;
+  getAttribute(name: string): string | null;
+  querySelector(selector: string): DomElement | null;
+  querySelectorAll(selector: string): ArrayLike<DomElement>;
+  cloneNode(deep: boolean): DomElement;
+  remove(): void;
+  getBoundingClientRect(): { width: number; height: number };
+}
+interface DomDocument {
+  querySelector(selector: string): DomElement | null;
+  querySelectorAll(selector: string): ArrayLike<DomElement>;
+  readonly fonts: Iterable<{ family: string; status: string }>;
+}
+
+// One rendered thing: a Markdown cell or one output of a code cell.
+interface Piece {
+  cell: number; // index of the notebook cell (lab) or of the page section (static)
+  kind: "markdown" | "output";
+  mime: string; // data-mime-type, "vegalite" for JupyterLab's Vega-Lite outputs, "plot" for exported SVG plots
+  katex: number; // .katex elements with a formula in them (a non-empty TeX annotation)
+  katexZeroSize: number; // .katex elements without width or height
+  errors: string[]; // .katex-error marks, and KaTeX parts in the error colour (unknown commands)
+  visible: string; // visible text: without KaTeX's hidden MathML, without code and pre blocks (but a stream's text)
+  tex: string[]; // the TeX source of every typeset formula, from the MathML annotations
+  plot: "svg" | "canvas" | "none"; // what a plot output drew (with a non-zero size)
+  canvases: number;
+}
+interface View {
+  cells: { type: "code" | "markdown" | "raw"; prompt: string }[];
+  pieces: Piece[];
+  fonts: { family: string; status: string }[];
+}
+
+function collectView(mode: "lab" | "static"): View {
+  const doc = (globalThis as unknown as { document: DomDocument }).document;
+  const all = (el: DomElement | DomDocument, selector: string): DomElement[] => Array.from(el.querySelectorAll(selector));
+  const scan = (el: DomElement, cell: number, kind: Piece["kind"], mime: string): Piece => {
+    const clone = el.cloneNode(true);
+    // what is not on screen (MathML, Vega's menu), and what is meant to show source (code, except a stream's text)
+    const hide = mime.includes("jupyter.std") ? ".vega-actions" : ".katex-mathml, annotation, script, style, code, pre, .vega-actions";
+    for (const hidden of all(clone, hide)) hidden.remove();
+    const drawn = all(el, "svg, canvas").filter((g) => {
+      const r = g.getBoundingClientRect();
+      return (r.width > 0 && r.height > 0) || (g.width ?? 0) > 0 || Number(g.getAttribute("width") ?? 0) > 0;
+    });
+    const marks = drawn.filter((g) => g.classList.contains("marks")); // Vega's drawing, in JupyterLab and in the export
+    return {
+      cell, kind, mime,
+      katex: all(el, 'annotation[encoding="application/x-tex"]').filter((a) => (a.textContent ?? "").trim() !== "").length,
+      katexZeroSize: all(el, ".katex").filter((k) => {
+        const r = k.getBoundingClientRect();
+        return !(r.width > 0 && r.height > 0);
+      }).length,
+      errors: [
+        ...all(el, ".katex-error").map((e) => `${e.getAttribute("title") ?? "KaTeX error"}: ${e.textContent ?? ""}`),
+        // throwOnError: false renders an unknown command as its source in the error colour (#cc0000)
+        ...all(el, '.katex-html [style*="cc0000" i], .katex-html [style*="rgb(204, 0, 0)"]')
+          .filter((e) => !e.querySelector('[style*="cc0000" i], [style*="rgb(204, 0, 0)"]'))
+          .map((e) => `shown in KaTeX's error colour: ${e.textContent ?? ""}`),
+        // auto-render, failing on $$…$$, falls back to $…$: "$$" becomes two empty formulas around the source
+        ...all(el, ".katex").filter((k) => (k.querySelector('annotation[encoding="application/x-tex"]')?.textContent ?? "").trim() === "")
+          .map(() => "an empty formula (what is left of a $$…$$ KaTeX could not parse)"),
+      ],
+      visible: (clone.textContent ?? "").replace(/\s+/g, " ").trim(),
+      tex: all(el, 'annotation[encoding="application/x-tex"]').map((a) => a.textContent ?? ""),
+      plot: marks.length === 0 ? "none" : marks.some((g) => g.tagName.toLowerCase() === "canvas") ? "canvas" : "svg",
+      canvases: all(el, "canvas").length,
+    };
+  };
+  const cells: View["cells"] = [];
+  const pieces: Piece[] = [];
+  if (mode === "lab") {
+    const panel = doc.querySelector(".jp-NotebookPanel:not(.lm-mod-hidden)");
+    const cellEls = panel ? all(panel, ".jp-Notebook .jp-Cell") : [];
+    cellEls.forEach((c, i) => {
+      const type = c.classList.contains("jp-CodeCell") ? "code" : c.classList.contains("jp-MarkdownCell") ? "markdown" : "raw";
+      cells.push({ type, prompt: (c.querySelector(".jp-InputPrompt")?.textContent ?? "").trim() });
+      if (type === "markdown") {
+        const rendered = c.querySelector(".jp-MarkdownOutput");
+        // an unrendered Markdown cell shows its source in the editor: that is raw TeX on screen
+        pieces.push(rendered ? scan(rendered, i, "markdown", "text/markdown") : scan(c.querySelector(".cm-content") ?? c, i, "markdown", "unrendered"));
+      } else if (type === "code") {
+        for (const out of all(c, ".jp-OutputArea-output")) {
+          const mime = out.getAttribute("data-mime-type") ?? (out.classList.contains("jp-RenderedVegaLite") ? "vegalite" : "unknown");
+          pieces.push(scan(out, i, "output", mime));
+        }
+      }
+    });
+  } else {
+    all(doc, "body > section").forEach((s, i) => {
+      const type = s.classList.contains("code") ? "code" : "markdown";
+      cells.push({ type, prompt: "" });
+      if (type === "markdown") pieces.push(scan(s, i, "markdown", "text/markdown"));
+      else {
+        for (const out of all(s, ":scope > :not(pre.source)")) {
+          const mime = out.classList.contains("math") ? "text/latex" : out.classList.contains("plot") ? "plot"
+            : out.classList.contains("stdout") ? "application/vnd.jupyter.stdout" : out.classList.contains("stderr") ? STDERR
+            : out.classList.contains("markdown") ? "text/markdown" : out.classList.contains("html") ? "text/html" : "other";
+          pieces.push(scan(out, i, "output", mime));
+        }
+      }
+    });
+  }
+  const fonts = Array.from(doc.fonts)
+    .filter((f) => f.family.includes("KaTeX"))
+    .map((f) => ({ family: f.family.replace(/["']/g, ""), status: f.status }));
+  return { cells, pieces, fonts };
+}
+
+async function view(page: Page, mode: "lab" | "static"): Promise<View> {
+  return page.evaluate(collectView, mode);
+}
+
+// What a check looked at, for reading after a failure: build/browser-test/views/<name>.json
+function keep(name: string, v: View): View {
+  const dir = join(runDir, "views");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${name.replace(/[^\w.-]+/g, "_")}.json`), JSON.stringify(v, null, 1));
+  return v;
+}
+
+// ---------------------------------------------------------------------------------------------
+// What a notebook file promises: formulas, plots, the parameters cell.
+
+interface Expected {
+  cells: number;
+  mathMarkdown: number[]; // Markdown cells with $…$ or $$…$$
+  latexOutputs: number; // text/latex outputs
+  plots: number; // Vega-Lite outputs
+  params?: { cell: number; source: string; batchSize?: { value: number; line: string } };
+}
+
+function expected(nb: Notebook): Expected {
+  const outputs = nb.cells.flatMap((c) => c.outputs ?? []);
+  const paramsCell = nb.cells.findIndex((c) => c.cell_type === "code" && hasTag(c, "parameters"));
+  const source = paramsCell >= 0 ? text(nb.cells[paramsCell].source) : "";
+  const m = /^(\s*let\s+batchSize\s*(?::\s*\w+\s*)?=\s*)(\d+)(\s*;.*)$/m.exec(source);
+  return {
+    cells: nb.cells.length,
+    mathMarkdown: nb.cells.flatMap((c, i) => (c.cell_type === "markdown" && /\$[^$]+\$|\\\(|\\\[/.test(text(c.source)) ? [i] : [])),
+    latexOutputs: outputs.filter((o) => o.data?.["text/latex"] !== undefined).length,
+    plots: outputs.filter((o) => o.data?.[VEGALITE] !== undefined).length,
+    params: paramsCell >= 0 ? { cell: paramsCell, source, batchSize: m ? { value: Number(m[2]), line: m[0] } : undefined } : undefined,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The formula and plot checks, shared by JupyterLab and the static pages (and by the fixture).
+
+const RAW_TEX: [RegExp, string][] = [
+  [/\$\$/, "$$"],
+  [/\\(?:[A-Za-z]+|[()[\]{}])/, "a TeX command"],
+  [/\$[^$\s](?:[^$]*[^$\s\\])?\$/, "$…$"],
+  [/[_^]\{/, "_{ or ^{"],
+];
+
+function rawTex(p: Piece): string | undefined {
+  if (p.mime.includes("jupyter.std") || p.mime === "plot" || p.mime === "vegalite") return undefined; // plain text or plots
+  for (const [re, what] of RAW_TEX) {
+    const m = re.exec(p.visible);
+    if (m) {
+      const at = Math.max(0, m.index - 40);
+      return `${what} visible in ${where(p)}: "…${p.visible.slice(at, m.index + m[0].length + 40)}…"`;
+    }
+  }
+  return undefined;
+}
+
+const where = (p: Piece): string => `cell ${p.cell} (${p.kind === "markdown" ? "Markdown" : `${p.mime} output`})`;
+const isLatex = (p: Piece): boolean => p.kind === "output" && p.mime === "text/latex";
+const isPlot = (p: Piece): boolean => p.mime === "vegalite" || p.mime === "plot";
+
+function assertTypeset(v: View, e: Expected, opts: { exactCounts: boolean }): string {
+  const problems: string[] = [];
+  const latex = v.pieces.filter(isLatex);
+  if (opts.exactCounts && latex.length !== e.latexOutputs) problems.push(`${latex.length} text/latex outputs on screen, the notebook has ${e.latexOutputs}`);
+  for (const p of latex) if (p.katex === 0) problems.push(`${where(p)} is not typeset: "${p.visible.slice(0, 80)}"`);
+  for (const i of e.mathMarkdown) {
+    const p = v.pieces.find((q) => q.cell === i && q.kind === "markdown");
+    if (!p) problems.push(`cell ${i} (Markdown with math) is not on screen`);
+    else if (p.katex === 0) problems.push(`${where(p)} has math in its source but no KaTeX element`);
+  }
+  assert.ok(problems.length === 0, problems.join("\n"));
+  const total = v.pieces.reduce((n, p) => n + p.katex, 0);
+  return `${total} formulas typeset (${latex.length} formula outputs, ${e.mathMarkdown.length} Markdown cells with math)`;
+}
+
+function assertNoRawTex(v: View): string {
+  const problems = v.pieces.map(rawTex).filter((s): s is string => s !== undefined);
+  assert.ok(problems.length === 0, problems.join("\n"));
+  return `${v.pieces.filter((p) => rawTex(p) === undefined && !p.mime.includes("jupyter.std")).length} rendered outputs and Markdown cells scanned`;
+}
+
+function assertNoKatexErrors(v: View): string {
+  const problems = v.pieces.flatMap((p) => p.errors.map((err) => `${where(p)}: ${err}`));
+  assert.ok(problems.length === 0, problems.join("\n"));
+  return "no .katex-error, nothing in KaTeX's error colour, no empty formula";
+}
+
+function assertPlots(v: View, e: Expected, opts: { exactCounts: boolean; svgOnly: boolean }): string {
+  const plots = v.pieces.filter(isPlot);
+  const problems: string[] = [];
+  if (opts.exactCounts && plots.length !== e.plots) problems.push(`${plots.length} plots on screen, the notebook has ${e.plots} Vega-Lite outputs`);
+  for (const p of plots) {
+    if (p.plot === "none") problems.push(`${where(p)} drew nothing: "${p.visible.slice(0, 120)}"`);
+    if (opts.svgOnly && (p.plot !== "svg" || p.canvases > 0)) problems.push(`${where(p)} is not an SVG`);
+  }
+  assert.ok(problems.length === 0, problems.join("\n"));
+  if (plots.length === 0) return "no plots in this notebook";
+  return `${plots.length} plot(s) drawn (${[...new Set(plots.map((p) => p.plot))].join(", ")})`;
+}
+
+function assertKatexFonts(v: View): string {
+  if (v.pieces.every((p) => p.katex === 0)) return "no formulas, no fonts needed";
+  const loaded = new Set(v.fonts.filter((f) => f.status === "loaded").map((f) => f.family));
+  const broken = v.fonts.filter((f) => f.status === "error").map((f) => f.family);
+  assert.ok(broken.length === 0, `KaTeX fonts failed to load: ${broken.join(", ")}`);
+  for (const family of ["KaTeX_Main", "KaTeX_Math"]) assert.ok(loaded.has(family), `${family} is not loaded (KaTeX fonts: ${JSON.stringify(v.fonts)})`);
+  return `loaded: ${[...loaded].sort().join(", ")}`;
+}
+
+function assertNoCellErrors(v: View): string {
+  const errors = v.pieces.filter((p) => p.mime === STDERR || p.mime === "application/vnd.jupyter.error");
+  assert.ok(errors.length === 0, errors.map((p) => `cell ${p.cell} shows an error: ${p.visible.slice(0, 600) || "(no text)"}`).join("\n"));
+  return `${v.pieces.length} outputs, none on stderr`;
+}
+
+// Matrix shapes written as r\times c in the rendered formulas (texShape's form), e.g. "8\times 3".
+// A number with decimals (4.88\times 10^{-3}) is not a shape.
+function shapes(v: View): [number, number][] {
+  return v.pieces.filter((p) => p.kind === "output").flatMap((p) => p.tex).flatMap((t) =>
+    [...t.matchAll(/(?<![\d.])(\d+)\s*\\times\s*(\d+)(?![\d.^])/g)].map((m): [number, number] => [Number(m[1]), Number(m[2])]));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Processes: JupyterLab in its own process group, Chromium with a profile in runDir.
+
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", fail);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => done(port));
+    });
+  });
+}
+
+interface Lab { process: ChildProcess; url: string; token: string; log: string[] }
+
+async function startLab(notebookDir: string, stateDir: string): Promise<Lab> {
+  const port = await freePort();
+  const token = randomBytes(24).toString("hex");
+  const settings = join(stateDir, "user-settings");
+  // no news or update pop-ups over the notebook (nor requests for them)
+  mkdirSync(join(settings, "@jupyterlab", "apputils-extension"), { recursive: true });
+  writeFileSync(join(settings, "@jupyterlab", "apputils-extension", "notification.jupyterlab-settings"), JSON.stringify({ fetchNews: "false", checkForUpdates: false }));
+  const env = {
+    ...jupyterEnv(),
+    // the project's kernelspec, config and data; UI state and runtime files of this run only
+    JUPYTERLAB_SETTINGS_DIR: settings,
+    JUPYTERLAB_WORKSPACES_DIR: join(stateDir, "workspaces"),
+    JUPYTER_RUNTIME_DIR: join(stateDir, "runtime"),
+  };
+  const args = [
+    "lab", `--notebook-dir=${notebookDir}`, "--ip=127.0.0.1", `--port=${port}`, "--ServerApp.port_retries=0", "--no-browser",
+    `--IdentityProvider.token=${token}`, "--MappingKernelManager.default_kernel_name=tslab", "--LabApp.news_url=None",
+    "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+  ];
+  if (process.getuid?.() === 0) args.push("--allow-root");
+  const log: string[] = [];
+  const child = spawn(join(venvBin, "jupyter"), args, { env, cwd: root, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  for (const stream of [child.stdout, child.stderr]) stream?.on("data", (d: Buffer) => log.push(...d.toString().split("\n").filter(Boolean)));
+  const lab: Lab = { process: child, url: `http://127.0.0.1:${port}`, token, log };
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`JupyterLab exited with ${child.exitCode}:\n${log.slice(-20).join("\n")}`);
+    try {
+      if ((await api(lab, "GET", "/api/status")).ok) return lab;
+    } catch {
+      // not listening yet
+    }
+    await sleep(300);
+  }
+  throw new Error(`JupyterLab did not answer on ${lab.url} within 90 s:\n${log.slice(-20).join("\n")}`);
+}
+
+function api(lab: Lab, method: string, path: string): Promise<Response> {
+  return fetch(`${lab.url}${path}`, { method, headers: { Authorization: `token ${lab.token}` }, signal: AbortSignal.timeout(10_000) });
+}
+
+async function shutDownKernels(lab: Lab): Promise<void> {
+  const sessions = (await (await api(lab, "GET", "/api/sessions")).json()) as { id: string }[];
+  for (const s of sessions) await api(lab, "DELETE", `/api/sessions/${s.id}`);
+  const kernels = (await (await api(lab, "GET", "/api/kernels")).json()) as { id: string }[];
+  for (const k of kernels) await api(lab, "DELETE", `/api/kernels/${k.id}`);
+}
+
+async function stopLab(lab: Lab): Promise<void> {
+  try {
+    await shutDownKernels(lab);
+  } catch {
+    // the server may already be gone; its process group is stopped below
+  }
+  const pid = lab.process.pid;
+  if (pid === undefined || lab.process.exitCode !== null || lab.process.signalCode !== null) return;
+  const exited = new Promise<void>((done) => lab.process.once("exit", () => done()));
+  try {
+    process.kill(-pid, "SIGTERM");
+  } catch {
+    return;
+  }
+  if (await Promise.race([exited.then(() => true), sleep(15_000).then(() => false)])) return;
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch {
+    // already gone
+  }
+  await Promise.race([exited, sleep(5_000)]);
+}
+
+// The state and parent of a process, from /proc (undefined: gone).
+function procStat(pid: number): { state: string; ppid: number } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const [state, ppid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return { state, ppid: Number(ppid) };
+  } catch {
+    return undefined;
+  }
+}
+const alive = (pid: number): boolean => {
+  const s = procStat(pid);
+  return s !== undefined && s.state !== "Z";
+};
+
+// pids and all their descendants
+function withDescendants(pids: number[]): Set<number> {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync("/proc")) {
+    const pid = Number(entry);
+    const s = Number.isInteger(pid) ? procStat(pid) : undefined;
+    if (s) children.set(s.ppid, [...(children.get(s.ppid) ?? []), pid]);
+  }
+  const all = new Set<number>();
+  const queue = [...pids];
+  for (let pid = queue.shift(); pid !== undefined; pid = queue.shift()) {
+    if (all.has(pid)) continue;
+    all.add(pid);
+    queue.push(...(children.get(pid) ?? []));
+  }
+  return all;
+}
+
+// Processes whose command line names runDir: JupyterLab (--notebook-dir), kernels (connection file
+// in the run's runtime dir), Chromium (its profile). Kernels run in their own session, so this is
+// how a kernel that outlived its server would be found.
+function leftovers(): { pid: number; cmd: string }[] {
+  const found: { pid: number; cmd: string }[] = [];
+  for (const entry of readdirSync("/proc")) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ").trim();
+      if (cmd.includes(runDir) && alive(pid)) found.push({ pid, cmd });
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return found;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Files: copies of the notebooks (with their lib link), the export.
+
+// Copies a notebook folder's files into dest; links (notebooks/lib → src) point at the same
+// place as the originals. dest is inside the project, so `./lib/…` imports and node_modules
+// resolve as they do from notebooks/.
+function copyNotebooks(paths: string[], dest: string): string[] {
+  mkdirSync(dest, { recursive: true });
+  const dirs = [...new Set(paths.map((p) => dirname(p)))];
+  for (const dir of dirs) {
+    for (const entry of readdirSync(dir)) {
+      const from = join(dir, entry);
+      const stat = lstatSync(from);
+      if (entry.endsWith(".ipynb") || entry === ".ipynb_checkpoints" || existsSync(join(dest, entry))) continue;
+      if (stat.isSymbolicLink()) symlinkSync(resolve(dir, readlinkSync(from)), join(dest, entry));
+      else if (dir === notebooksDir) cpSync(from, join(dest, entry), { recursive: true });
+    }
+  }
+  return paths.map((p) => {
+    const to = join(dest, basename(p));
+    cpSync(p, to);
+    return to;
+  });
+}
+
+function exportHtml(from: string, out: string): { status: number | null; output: string } {
+  const r = spawnSync(join(root, "node_modules", ".bin", "tsx"), [join(root, "tools", "export.mts"), "--from", from, "--out", out], {
+    cwd: root, encoding: "utf8", timeout: 300_000,
+  });
+  return { status: r.status, output: `${r.stdout}${r.stderr}` };
+}
+
+// ---------------------------------------------------------------------------------------------
+// JupyterLab, through the UI.
+
+async function openNotebook(context: BrowserContext, lab: Lab, path: string): Promise<Page> {
+  const page = await context.newPage();
+  page.setDefaultTimeout(30_000);
+  const rel = relative(join(runDir, "lab-root"), path).split("/").map(encodeURIComponent).join("/");
+  // ?reset: a clean workspace, only this notebook open
+  await page.goto(`${lab.url}/lab/tree/${rel}?reset&token=${lab.token}`, { waitUntil: "domcontentloaded" });
+  await page.locator(".jp-NotebookPanel .jp-Notebook .jp-Cell").first().waitFor({ timeout: 90_000 });
+  // close the file browser, as one does to read: the notebook gets the whole width
+  await page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current").click({ timeout: 5000 }).catch(() => undefined);
+  return page;
+}
+
+// Waits until everything the notebook promises is on screen and stays the same for a moment.
+async function settled(page: Page, e: Expected, opts: { exactCounts: boolean }): Promise<View> {
+  const deadline = Date.now() + 60_000;
+  let last = "";
+  let v = await view(page, "lab");
+  while (Date.now() < deadline) {
+    v = await view(page, "lab");
+    const plots = v.pieces.filter(isPlot);
+    const ready = v.cells.length === e.cells
+      && (!opts.exactCounts || (v.pieces.filter(isLatex).length >= e.latexOutputs && plots.length >= e.plots))
+      && plots.every((p) => p.plot !== "none" || p.visible.length > 0)
+      && v.fonts.every((f) => f.status !== "loading");
+    const summary = JSON.stringify(v);
+    if (ready && summary === last) return v;
+    last = summary;
+    await sleep(700);
+  }
+  return v;
+}
+
+async function statusBar(page: Page): Promise<string> {
+  return (await page.locator("#jp-main-statusbar").innerText()).replace(/\s+/g, " ");
+}
+
+async function waitForKernelIdle(page: Page, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (/\|\s*Idle/.test(await statusBar(page))) return;
+    await sleep(500);
+  }
+  throw new Error(`the kernel is not idle after ${timeoutMs / 1000} s; status bar: ${await statusBar(page)}`);
+}
+
+async function runAll(page: Page): Promise<{ seconds: number }> {
+  const t0 = performance.now();
+  await waitForKernelIdle(page, 120_000); // the kernel starts with the notebook
+  await page.locator(".lm-MenuBar-item", { hasText: /^Run$/ }).click();
+  await page.locator('.lm-Menu-item[data-command="runmenu:run-all"]').click();
+  // cells are queued ([*]) at once; then wait until none is queued and the kernel is idle, three polls in a row
+  const deadline = Date.now() + RUN_ALL_TIMEOUT_MS;
+  let calm = 0;
+  while (Date.now() < deadline) {
+    await sleep(500);
+    const prompts = (await view(page, "lab")).cells.map((c) => c.prompt);
+    const idle = /\|\s*Idle/.test(await statusBar(page));
+    calm = !prompts.includes("[*]:") && idle ? calm + 1 : 0;
+    if (calm >= 3) return { seconds: (performance.now() - t0) / 1000 };
+  }
+  throw new Error(`Run All did not finish within ${RUN_ALL_TIMEOUT_MS / 1000} s; status bar: ${await statusBar(page)}`);
+}
+
+function assertAllRan(v: View, after: number): string {
+  const code = v.cells.map((c, i) => ({ ...c, i })).filter((c) => c.type === "code");
+  const counts = code.map((c) => Number(/^\[(\d+)\]:$/.exec(c.prompt)?.[1] ?? NaN));
+  const notRun = code.filter((_, k) => !(counts[k] > after)).map((c) => `cell ${c.i} ${c.prompt || "(no prompt)"}`);
+  assert.ok(notRun.length === 0, `code cells that did not run: ${notRun.join(", ")}`);
+  return `${code.length} code cells ran (execution counts ${Math.min(...counts)}–${Math.max(...counts)})`;
+}
+
+// Types into the parameters cell's editor: selects its text and types the new source.
+async function editParameters(page: Page, cell: number, source: string): Promise<void> {
+  const editor = page.locator(".jp-NotebookPanel .jp-Notebook .jp-Cell").nth(cell).locator(".cm-content");
+  await editor.scrollIntoViewIfNeeded();
+  await editor.click();
+  await page.keyboard.press("Control+a");
+  await page.keyboard.insertText(source);
+  await page.keyboard.press("Escape"); // back to command mode
+  const shown = (await editor.locator(".cm-line").allTextContents()).join("\n");
+  assert.equal(shown, source, "the parameters cell's editor does not show the typed source");
+}
+
+// The whole notebook, not only the first screen: the window is made as tall as the notebook's cells.
+async function screenshot(page: Page, file: string): Promise<string> {
+  const size = page.viewportSize() ?? { width: 1280, height: 900 };
+  const cells = page.locator(".jp-NotebookPanel .jp-WindowedPanel-viewport");
+  const box = async () => cells.evaluate((el: { getBoundingClientRect(): { top: number }; scrollHeight: number }) => ({ top: el.getBoundingClientRect().top, height: el.scrollHeight }));
+  await page.locator(".jp-NotebookPanel .jp-WindowedPanel-outer").evaluate((el: { scrollTop: number }) => {
+    el.scrollTop = 0;
+  });
+  // cells off screen have only an estimated height until they render: grow the window until it fits
+  let wanted = size.height;
+  let tall = size.height;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const { top, height } = await box();
+    wanted = Math.ceil(top + height + 60); // + the status bar and a margin
+    if (Math.abs(Math.min(wanted, 16_000) - tall) < 4) break;
+    tall = Math.min(wanted, 16_000);
+    await page.setViewportSize({ width: size.width, height: tall });
+    await sleep(1500); // cells that were off screen render, plots redraw
+  }
+  await page.screenshot({ path: file, animations: "disabled" });
+  await page.setViewportSize(size);
+  return `${relative(root, file)} (${size.width}×${tall}${wanted > tall ? `, cut at ${tall} of ${wanted} px` : ""})`;
+}
+
+async function notebookInLab(context: BrowserContext, lab: Lab, path: string, label: string): Promise<void> {
+  const nb = readNotebook(path);
+  const e = expected(nb);
+  const page = await openNotebook(context, lab, path);
+  const pageErrors: string[] = [];
+  page.on("pageerror", (err) => pageErrors.push(err.message));
+  try {
+    // 1. as committed
+    let v = keep(`${label}fresh`, await settled(page, e, { exactCounts: true }));
+    await check(`${label} opened fresh: formulas typeset by KaTeX`, () => assertTypeset(v, e, { exactCounts: true }));
+    await check(`${label} opened fresh: no raw TeX visible`, () => assertNoRawTex(v));
+    await check(`${label} opened fresh: no KaTeX error marks`, () => assertNoKatexErrors(v));
+    await check(`${label} opened fresh: KaTeX fonts loaded`, () => assertKatexFonts(v));
+    await check(`${label} opened fresh: plots drawn`, () => assertPlots(v, e, { exactCounts: true, svgOnly: false }));
+    await check(`${label} opened fresh: no cell shows an error`, () => assertNoCellErrors(v));
+
+    // 2. Run All with the committed parameters
+    let ran = await check(`${label} Run All: kernel idle again`, async () => `${(await runAll(page)).seconds.toFixed(1)} s`);
+    v = keep(`${label}run-all`, await settled(page, e, { exactCounts: false }));
+    if (ran) await check(`${label} Run All: every code cell ran`, () => assertAllRan(v, 0));
+    await check(`${label} Run All: no cell shows an error`, () => assertNoCellErrors(v));
+    await check(`${label} Run All: formulas typeset by KaTeX`, () => assertTypeset(v, e, { exactCounts: false }));
+    await check(`${label} Run All: no raw TeX visible, no KaTeX error marks`, () => `${assertNoRawTex(v)}; ${assertNoKatexErrors(v)}`);
+    await check(`${label} Run All: plots drawn`, () => assertPlots(v, e, { exactCounts: false, svgOnly: false }));
+    // what the fresh checks saw must be what a run shows: committed outputs that are missing or stale would make them vacuous
+    await check(`${label} Run All: as many formulas and plots as the committed outputs`, () => {
+      const latex = v.pieces.filter(isLatex).length;
+      const plots = v.pieces.filter(isPlot).length;
+      assert.ok(latex === e.latexOutputs && plots === e.plots,
+        `Run All shows ${latex} formula outputs and ${plots} plots, the committed notebook has ${e.latexOutputs} and ${e.plots}: ` +
+        "its outputs are missing or stale (refresh them with `npm run notebooks -- --in-place`)");
+      return `${latex} formula outputs, ${plots} plots`;
+    });
+    await check(`${label} Run All: screenshot`, () => screenshot(page, join(screenshotsDir, `${basename(path, ".ipynb")}.png`)));
+
+    // 3. another batch size, typed into the parameters cell, Run All again
+    const batch = e.params?.batchSize;
+    if (!e.params || !batch) {
+      skip(`${label} batch size changed`, e.params ? "the parameters cell has no `let batchSize = <int>;`" : "no cell tagged parameters");
+      return;
+    }
+    const before = shapes(v);
+    const dims = new Set(before.flat());
+    const k0 = batch.value;
+    let k1 = k0 + 1;
+    while (dims.has(k1)) k1++; // a batch size no shape had before: its appearance can only come from the change
+    const lastCount = Math.max(0, ...v.cells.map((c) => Number(/^\[(\d+)\]:$/.exec(c.prompt)?.[1] ?? 0)));
+    const newSource = e.params.source.replace(batch.line, batch.line.replace(/=\s*\d+/, `= ${k1}`));
+    const paramsCell = e.params.cell;
+    const edited = await check(`${label} batchSize ${k0} → ${k1} typed into the parameters cell (cell ${paramsCell})`, async () => {
+      await editParameters(page, paramsCell, newSource);
+    });
+    if (!edited) return;
+    ran = await check(`${label} Run All (batchSize ${k1}): kernel idle again`, async () => `${(await runAll(page)).seconds.toFixed(1)} s`);
+    v = keep(`${label}run-all-batchSize-${k1}`, await settled(page, e, { exactCounts: false }));
+    if (ran) await check(`${label} Run All (batchSize ${k1}): every code cell ran again`, () => assertAllRan(v, lastCount));
+    await check(`${label} Run All (batchSize ${k1}): no cell shows an error`, () => assertNoCellErrors(v));
+    await check(`${label} Run All (batchSize ${k1}): formulas typeset, no raw TeX, no KaTeX errors`, () =>
+      `${assertTypeset(v, e, { exactCounts: false })}; ${assertNoRawTex(v)}; ${assertNoKatexErrors(v)}`);
+    const withK0 = before.filter(([r, c]) => r === k0 || c === k0);
+    if (withK0.length === 0) {
+      skip(`${label} a rendered shape follows batchSize`, `no shape in the rendered formulas has a dimension ${k0} (shapes: ${fmt(before) || "none"})`);
+    } else {
+      shapeChecks++;
+      await check(`${label} a rendered shape follows batchSize ${k0} → ${k1}`, () => {
+        const after = shapes(v);
+        const withK1 = after.filter(([r, c]) => r === k1 || c === k1);
+        assert.ok(withK1.length > 0, `no rendered shape has a dimension ${k1}; before: ${fmt(withK0)}; after: ${fmt(after) || "none"}`);
+        // every new shape is an old one with K replaced
+        const known = new Set(before.map(([r, c]) => `${r}x${c}`));
+        const unexplained = withK1.filter(([r, c]) => !known.has(`${r === k1 ? k0 : r}x${c === k1 ? k0 : c}`));
+        assert.ok(unexplained.length === 0, `shapes with ${k1} that were not shapes with ${k0} before: ${fmt(unexplained)}`);
+        return `before: ${fmt(withK0)}; after: ${fmt(withK1)}`;
+      });
+    }
+  } finally {
+    if (pageErrors.length) console.log(`      (${label}: ${pageErrors.length} uncaught error(s) in the page, e.g. ${pageErrors[0].slice(0, 200)})`);
+    await page.close();
+    await shutDownKernels(lab).catch(() => undefined);
+  }
+}
+
+let shapeChecks = 0; // notebooks where a rendered shape could follow the batch size
+
+const fmt = (s: [number, number][]): string => [...new Set(s.map(([r, c]) => `${r}×${c}`))].join(", ");
+
+// Only the checks that need no kernel: the fixture's committed outputs, opened fresh.
+async function fixtureMustFail(context: BrowserContext, lab: Lab, path: string): Promise<void> {
+  const e = expected(readNotebook(path));
+  const page = await openNotebook(context, lab, path);
+  try {
+    const v = keep("fixture-fresh", await settled(page, e, { exactCounts: true }));
+    const label = `fixture ${relative(root, fixture)}`;
+    await check(`${label}: KaTeX works in it (its correct formula is typeset)`, () => {
+      const typeset = v.pieces.filter((p) => p.katex > 0 && p.errors.length === 0);
+      assert.ok(typeset.length > 0, "not even the correct formula is typeset");
+      return `${typeset.length} piece(s) typeset cleanly`;
+    });
+    await checkFails(`${label}: the "formulas typeset" check fails`, () => assertTypeset(v, e, { exactCounts: true }));
+    await checkFails(`${label}: the "no raw TeX" check fails`, () => assertNoRawTex(v));
+    await checkFails(`${label}: the "no KaTeX error marks" check fails`, () => assertNoKatexErrors(v));
+  } finally {
+    await page.close();
+    await shutDownKernels(lab).catch(() => undefined);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The static export, from disk, offline.
+
+async function staticPages(context: BrowserContext, htmlDir: string, notebooks: string[]): Promise<void> {
+  const requests: string[] = [];
+  const blocked: string[] = [];
+  await context.setOffline(true);
+  await context.route("**/*", (route) => {
+    const url = route.request().url();
+    if (url.startsWith("file:")) return route.continue();
+    blocked.push(url);
+    return route.abort("internetdisconnected");
+  });
+  try {
+    for (const nb of notebooks) {
+      const name = basename(nb, ".ipynb");
+      const file = join(htmlDir, `${name}.html`);
+      const label = `static ${relative(root, file)}`;
+      if (!(await check(`${label}: exported`, () => assert.ok(existsSync(file), "no such page")))) continue;
+      const e = expected(readNotebook(nb));
+      const page = await context.newPage();
+      page.on("request", (r) => requests.push(r.url()));
+      try {
+        await page.goto(pathToFileURL(file).href, { waitUntil: "load" });
+        await page.evaluate("document.fonts.ready.then(() => true)");
+        const v = keep(`static-${name}`, await view(page, "static"));
+        await check(`${label}: formulas typeset by KaTeX, with a size`, () => {
+          const detail = assertTypeset(v, e, { exactCounts: true });
+          const zero = v.pieces.reduce((n, p) => n + p.katexZeroSize, 0);
+          assert.equal(zero, 0, `${zero} KaTeX element(s) have no width or height`);
+          return detail;
+        });
+        await check(`${label}: no raw TeX visible, no KaTeX error marks`, () => `${assertNoRawTex(v)}; ${assertNoKatexErrors(v)}`);
+        await check(`${label}: KaTeX fonts loaded from disk`, () => assertKatexFonts(v));
+        await check(`${label}: plots are inline SVG`, () => assertPlots(v, e, { exactCounts: true, svgOnly: true }));
+      } finally {
+        await page.close();
+      }
+    }
+    await check("static pages: no request left file://", () => {
+      assert.ok(blocked.length === 0, `blocked requests: ${[...new Set(blocked)].join(", ")}`);
+      return `${requests.length} file:// requests (pages, katex.min.css, fonts)`;
+    });
+  } finally {
+    await context.unroute("**/*");
+    await context.setOffline(false);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main(cleanups: (() => Promise<void>)[]): Promise<void> {
+  const args = process.argv.slice(2);
+  const named = args.filter((a) => !a.startsWith("-")).map((a) => resolve(a));
+  const sources = named.length ? named : listNotebooks(notebooksDir);
+  for (const p of sources) if (!existsSync(p) || !p.endsWith(".ipynb")) throw new Error(`no notebook at ${p}`);
+  if (!existsSync(chromiumPath)) throw new Error(chromiumMissing());
+  if (!existsSync(join(venvBin, "jupyter"))) throw new Error("JupyterLab is not installed in .venv yet: run `npm install` first.");
+
+  rmSync(runDir, { recursive: true, force: true });
+  rmSync(screenshotsDir, { recursive: true, force: true });
+  mkdirSync(screenshotsDir, { recursive: true });
+  const labRoot = join(runDir, "lab-root");
+  await check(`notebooks to test: ${sources.length}`, () => {
+    assert.ok(sources.length > 0, `no notebooks in ${relative(root, notebooksDir)}/`);
+    return sources.map((p) => relative(root, p)).join(", ");
+  });
+  const copies = copyNotebooks(sources, join(labRoot, "notebooks"));
+  const fixtureCopy = copyNotebooks([fixture], join(labRoot, "fixtures"))[0]; // its checks must fail
+
+  // the export, from the fresh copies (the same files as the committed ones)
+  const htmlDir = join(runDir, "html");
+  const exported = exportHtml(join(labRoot, "notebooks"), htmlDir);
+  await check("npm run export (static HTML)", () => {
+    assert.equal(exported.status, 0, `export failed:\n${exported.output.trim().split("\n").slice(-8).join("\n")}`);
+    return relative(root, htmlDir);
+  });
+  await check(`fixture ${relative(root, fixture)}: npm run export refuses its broken formula`, () => {
+    const r = exportHtml(dirname(fixtureCopy), join(runDir, "html-fixture"));
+    assert.notEqual(r.status, 0, "the export accepted the broken formulas");
+    const reason = r.output.split("\n").find((l) => /ParseError|KaTeX/.test(l));
+    assert.ok(reason, `the export failed, but not on a formula:\n${r.output.trim().split("\n").slice(-8).join("\n")}`);
+    return `failed as expected: ${reason.trim()}`;
+  });
+
+  const lab = await startLab(labRoot, join(runDir, "lab-state"));
+  labPid = lab.process.pid;
+  cleanups.push(() => stopLab(lab));
+  console.log(`      JupyterLab ${lab.url} (token), notebooks copied to ${relative(root, labRoot)}`);
+
+  const context = await chromium.launchPersistentContext(join(runDir, "chromium-profile"), {
+    executablePath: chromiumPath,
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    viewport: { width: 1280, height: 900 },
+    // Chromium's crash reporter writes under $XDG_CONFIG_HOME/chromium whatever the profile: keep it in the run
+    env: { ...process.env, XDG_CONFIG_HOME: join(runDir, "chromium-config"), XDG_CACHE_HOME: join(runDir, "chromium-cache") },
+    // signals are handled below: Playwright's own handlers would exit before JupyterLab is stopped
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
+  });
+  cleanups.unshift(() => context.close());
+  // tsx compiles the functions sent into the page with esbuild's keepNames, which calls __name()
+  await context.addInitScript({ content: "globalThis.__name = globalThis.__name || ((f) => f);" });
+
+  for (const path of copies) await guard(relative(labRoot, path), () => notebookInLab(context, lab, path, `${relative(labRoot, path)}:`));
+  await check("a batch size change was checked against a rendered shape", () => {
+    assert.ok(shapeChecks > 0, "no notebook shows a shape with a dimension equal to its batchSize, so no change could be seen");
+    return `in ${shapeChecks} of ${copies.length} notebooks`;
+  });
+  await guard(`fixture ${relative(root, fixture)}`, () => fixtureMustFail(context, lab, fixtureCopy));
+  if (exported.status === 0) await guard("static pages", () => staticPages(context, htmlDir, copies));
+}
+
+const cleanups: (() => Promise<void>)[] = [];
+let labPid: number | undefined;
+let cleaning: Promise<void> | undefined;
+// Stops everything once, whoever asks first (the end of the run or a signal); the others wait for it.
+const cleanup = (): Promise<void> => (cleaning ??= stopEverything());
+async function stopEverything(): Promise<void> {
+  // every process this run started: JupyterLab, its kernels, Chromium and their children
+  const ours = withDescendants([...(labPid ? [labPid] : []), ...leftovers().map((p) => p.pid)]);
+  for (const step of cleanups) {
+    try {
+      await Promise.race([step(), sleep(30_000)]);
+    } catch (e) {
+      console.log(`      (cleanup: ${errorText(e)})`);
+    }
+  }
+  await sleep(500);
+  const still = (): { pid: number; cmd: string }[] => {
+    const found = new Map(leftovers().map((p) => [p.pid, p.cmd]));
+    for (const pid of ours) if (alive(pid) && !found.has(pid)) found.set(pid, readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " "));
+    return [...found].map(([pid, cmd]) => ({ pid, cmd }));
+  };
+  let left = still();
+  for (const p of left) {
+    try {
+      process.kill(p.pid, "SIGKILL");
+    } catch {
+      // gone
+    }
+  }
+  if (left.length) await sleep(500);
+  await check("JupyterLab, its kernels and Chromium are stopped", () => {
+    assert.ok(left.length === 0, `still running (now killed): ${left.map((p) => `${p.pid} ${p.cmd.slice(0, 120)}`).join("\n")}`);
+    left = still();
+    assert.ok(left.length === 0, `could not stop: ${left.map((p) => p.pid).join(", ")}`);
+    return `${ours.size} processes were started, none is left`;
+  });
+}
+
+// The summary: the last line is "N passed, M failed"; the exit status is 0 only without failures.
+function finish(): never {
+  const seconds = ((performance.now() - started) / 1000).toFixed(0);
+  console.log(`screenshots: ${relative(root, screenshotsDir)}/  ·  took ${seconds} s`);
+  if (failures.length) console.log(`failed: ${failures.join("; ")}`);
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(failed === 0 ? 0 : 1);
+}
+
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+  process.once(signal, () => {
+    console.log(`FAIL  interrupted by ${signal}`);
+    failed++;
+    failures.push(`interrupted by ${signal}`);
+    void cleanup().finally(finish);
+  });
+}
+
+let timer: NodeJS.Timeout | undefined;
+try {
+  await Promise.race([
+    main(cleanups),
+    new Promise<never>((_, fail) => {
+      timer = setTimeout(() => fail(new Error(`the whole test took more than ${TOTAL_TIMEOUT_MS / 1000} s`)), TOTAL_TIMEOUT_MS);
+    }),
+  ]);
+} catch (e) {
+  failed++;
+  failures.push("run");
+  console.log(`FAIL  ${errorText(e)}`);
+} finally {
+  clearTimeout(timer);
+  await cleanup();
+}
+finish();
