@@ -33,8 +33,9 @@ export interface Point {
 
 const SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json";
 
-// n series → one line per series, coloured by name; logY for a loss that falls by decades.
-export function lineChart(series: Series[], opts: ChartOptions & { logY?: boolean }): VegaLiteSpec {
+// n series → one line per series, coloured by name, the legend in the order of `series`.
+// logY: a log scale, for a loss that falls by decades; yZero: false lets the y axis start above 0.
+export function lineChart(series: Series[], opts: ChartOptions & { logY?: boolean; yZero?: boolean }): VegaLiteSpec {
   if (series.length === 0) throw new Error("lineChart: expected at least one series");
   const values = series.flatMap(({ name, x, y }) => {
     if (x !== undefined && x.length !== y.length) {
@@ -52,10 +53,11 @@ export function lineChart(series: Series[], opts: ChartOptions & { logY?: boolea
   });
   const y: { [key: string]: Json } = { field: "y", type: "quantitative", title: opts.yTitle };
   if (opts.logY === true) y.scale = { type: "log" };
+  else if (opts.yZero === false) y.scale = { zero: false }; // zoom in on curves that sit far above 0
   return chart(opts, { type: "line", tooltip: true }, values, {
     x: { field: "x", type: "quantitative", title: opts.xTitle },
     y,
-    color: { field: "series", type: "nominal", title: null },
+    color: { field: "series", type: "nominal", title: null, sort: null }, // legend in the order given
   });
 }
 

@@ -36,6 +36,20 @@ describe("lineChart", () => {
     expect(JSON.stringify(lineChart([{ name: "a", y: [1] }], opts).encoding)).not.toContain("log");
   });
 
+  it("keeps the legend in the order of the series and can let the y axis start above 0", async () => {
+    const { compile } = await import("vega-lite");
+    const vega = await import("vega");
+    const view = async (spec: VegaLiteSpec) => {
+      const v = new vega.View(vega.parse(compile(spec as unknown as Parameters<typeof compile>[0]).spec), { renderer: "none" });
+      await v.runAsync();
+      return v;
+    };
+    const series = [{ name: "zeta", y: [5, 4] }, { name: "alpha", y: [6, 5] }];
+    expect((await view(lineChart(series, opts))).scale("color").domain()).toEqual(["zeta", "alpha"]);
+    expect((await view(lineChart(series, opts))).scale("y").domain()[0]).toBe(0);
+    expect((await view(lineChart(series, { ...opts, yZero: false }))).scale("y").domain()[0]).toBeGreaterThan(0);
+  });
+
   it("rejects what cannot be drawn", () => {
     expect(() => lineChart([{ name: "a", y: [1, NaN] }], opts)).toThrow('lineChart: y[1] of series "a" must be a finite number, got NaN');
     expect(() => lineChart([{ name: "a", x: [1], y: [1, 2] }], opts)).toThrow('lineChart: series "a" has 1 x values but 2 y values');
