@@ -1,7 +1,7 @@
 import type { Activation } from "./activations.js";
 import { broadcastRows } from "./broadcast.js";
 import { assertPositiveInt } from "./check.js";
-import { matmul } from "./linalg.js";
+import { type Matmul, matmulFast } from "./matmul-fast.js";
 import { Matrix } from "./matrix.js";
 import type { Rng } from "./rng.js";
 import { ShapeError } from "./shape-error.js";
@@ -14,11 +14,12 @@ export interface DenseCache {
   A: Matrix;
 }
 
-// Gradients of the loss with respect to W (n×m), b (1×m) and the layer's input X (K×n).
+// Gradients of the loss with respect to W (n×m), b (1×m) and the layer's input X (K×n);
+// dX is null when it was not asked for.
 export interface DenseGrads {
   dW: Matrix;
   db: Matrix;
-  dX: Matrix;
+  dX: Matrix | null;
 }
 
 // A fully connected layer, n inputs → m outputs, one sample per row.
@@ -44,26 +45,27 @@ export class Dense {
     return new Dense(Matrix.random(n, m, rng, 1 / Math.sqrt(n)), Matrix.zeros(1, m), act);
   }
 
-  // X (K×n) → Z = X·W + 1·b (K×m), A = act(Z) (K×m)
-  forward(X: Matrix): DenseCache {
+  // X (K×n) → Z = X·W + 1·b (K×m), A = act(Z) (K×m); mm is the matrix product to use
+  forward(X: Matrix, mm: Matmul = matmulFast): DenseCache {
     if (X.cols !== this.W.rows) {
       throw new ShapeError("Dense.forward", [X.shape, this.W.shape], `X must be K×${this.W.rows} for W ${this.W.shape}`);
     }
-    const Z = matmul(X, this.W).add(broadcastRows(this.b, X.rows));
+    const Z = mm(X, this.W).add(broadcastRows(this.b, X.rows));
     return { X, Z, A: this.act.f(Z) };
   }
 
   // dA = dE/dA (K×m) → dW = Xᵀ·dZ (n×m), db = 1ᵀ·dZ (1×m), dX = dZ·Wᵀ (K×n),
-  // where dZ = dE/dZ comes from the activation's backward pass.
-  backward(cache: DenseCache, dA: Matrix): DenseGrads {
+  // where dZ = dE/dZ comes from the activation's backward pass; mm is the matrix product to use.
+  // withDX = false skips dX, as big a product as dW: a first layer's dX reaches no parameter.
+  backward(cache: DenseCache, dA: Matrix, mm: Matmul = matmulFast, withDX = true): DenseGrads {
     if (!dA.sameShape(cache.A)) {
       throw new ShapeError("Dense.backward", [dA.shape, cache.A.shape], "dA must have the shape of the layer output A");
     }
     const dZ = this.act.backward(cache.Z, cache.A, dA);
     return {
-      dW: matmul(cache.X, dZ, true), // Xᵀ·dZ: the sum over samples of the outer products x_kᵀ δ_k
+      dW: mm(cache.X, dZ, true), // Xᵀ·dZ: the sum over samples of the outer products x_kᵀ δ_k
       db: dZ.sum(0), // 1ᵀ·dZ: the adjoint of broadcasting b to every row
-      dX: matmul(dZ, this.W, false, true),
+      dX: withDX ? mm(dZ, this.W, false, true) : null,
     };
   }
 

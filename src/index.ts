@@ -8,6 +8,7 @@ export * from "./format.js";
 export * from "./gradcheck.js";
 export * from "./linalg.js";
 export * from "./losses.js";
+export * from "./matmul-fast.js";
 export * from "./matrix.js";
 export * from "./network.js";
 export * from "./plot.js";

@@ -6,12 +6,7 @@ import { ShapeError } from "./shape-error.js";
 // op(A) (K×n) · op(B) (n×m) → K×m, where op(X) is X, or Xᵀ when its flag is set.
 // The transpose is never materialised: op(A)[i][p] is read as A[p][i] by index arithmetic.
 export function matmul(A: Matrix, B: Matrix, transA = false, transB = false): Matrix {
-  const [K, n] = transA ? [A.cols, A.rows] : [A.rows, A.cols];
-  const [n2, m] = transB ? [B.cols, B.rows] : [B.rows, B.cols];
-  if (n !== n2) {
-    const flags = transA || transB ? "; shapes shown after transposing" : "";
-    throw new ShapeError("matmul", [`${K}×${n}`, `${n2}×${m}`], `inner sizes ${n} and ${n2} must agree${flags}`);
-  }
+  const [K, n, m] = matmulShape("matmul", A, B, transA, transB);
   const a = (i: number, p: number): number => (transA ? A.data[p * A.cols + i] : A.data[i * A.cols + p]);
   const b = (p: number, j: number): number => (transB ? B.data[j * B.cols + p] : B.data[p * B.cols + j]);
   return Matrix.fill(K, m, (i, j) => {
@@ -19,6 +14,18 @@ export function matmul(A: Matrix, B: Matrix, transA = false, transB = false): Ma
     for (let p = 0; p < n; p++) s += a(i, p) * b(p, j);
     return s;
   });
+}
+
+// The shape rule of matmul and of its fast twin (matmul-fast.ts): op(A) (K×n), op(B) (n×m) → [K, n, m],
+// or a ShapeError named op when the inner sizes differ.
+export function matmulShape(op: string, A: Matrix, B: Matrix, transA: boolean, transB: boolean): [number, number, number] {
+  const [K, n] = transA ? [A.cols, A.rows] : [A.rows, A.cols];
+  const [n2, m] = transB ? [B.cols, B.rows] : [B.rows, B.cols];
+  if (n !== n2) {
+    const flags = transA || transB ? "; shapes shown after transposing" : "";
+    throw new ShapeError(op, [`${K}×${n}`, `${n2}×${m}`], `inner sizes ${n} and ${n2} must agree${flags}`);
+  }
+  return [K, n, m];
 }
 
 // u (p×1 or 1×p) ⊗ v (q×1 or 1×q) → p×q with entry (i, j) = u_i v_j.

@@ -25,12 +25,14 @@ export class Matrix {
     this.cols = cols;
     if (data instanceof Float64Array) this.data = data;
     else this.data = data === undefined ? new Float64Array(rows * cols) : Float64Array.from(data);
-    const bad = this.data.findIndex((x) => !Number.isFinite(x));
-    if (bad >= 0) {
-      const [i, j] = [Math.floor(bad / cols), bad % cols];
-      throw new Error(
-        `Matrix ${rows}×${cols}: entry (${i},${j}) is ${String(this.data[bad])}, expected a finite number`,
-      );
+    // x − x is 0 for every finite x and NaN for NaN and ±Infinity; a plain loop, since every
+    // product and activation builds a Matrix and a callback per entry costs ~10% of a training step
+    const d = this.data;
+    for (let k = 0; k < d.length; k++) {
+      if (d[k] - d[k] !== 0) {
+        const [i, j] = [Math.floor(k / cols), k % cols];
+        throw new Error(`Matrix ${rows}×${cols}: entry (${i},${j}) is ${String(d[k])}, expected a finite number`);
+      }
     }
   }
 

@@ -3,6 +3,7 @@ import { assertFinite } from "./check.js";
 import { Dense, type DenseCache } from "./dense.js";
 import { matmul, outer } from "./linalg.js";
 import { reductionDivisor, type LossFn, type Reduction } from "./losses.js";
+import { type Matmul, matmulFast } from "./matmul-fast.js";
 import { Matrix } from "./matrix.js";
 import type { Rng } from "./rng.js";
 import { ShapeError } from "./shape-error.js";
@@ -20,10 +21,13 @@ export interface Param {
 }
 
 // A stack of Dense layers. Samples are rows: X is K×n₀, the output is K×n_L.
+// Its matmul is the product every pass but lossAndGradsPerSample uses: matmulFast by default, or
+// linalg's matmul, the clear reference, which gives the same numbers bit for bit, only slower.
 export class Network {
   readonly layers: Dense[];
+  readonly matmul: Matmul;
 
-  constructor(layers: Dense[]) {
+  constructor(layers: Dense[], mm: Matmul = matmulFast) {
     if (layers.length === 0) throw new Error("Network: expected at least one layer");
     for (let l = 0; l + 1 < layers.length; l++) {
       const [W, next] = [layers[l].W, layers[l + 1].W];
@@ -36,24 +40,25 @@ export class Network {
       }
     }
     this.layers = layers;
+    this.matmul = mm;
   }
 
   // sizes [n₀, n₁, …, n_L], one activation per layer → layers n₀→n₁, …, n_{L−1}→n_L
-  static init(sizes: number[], acts: Activation[], rng: Rng): Network {
+  static init(sizes: number[], acts: Activation[], rng: Rng, mm: Matmul = matmulFast): Network {
     if (sizes.length < 2 || acts.length !== sizes.length - 1) {
       throw new Error(
         `Network.init: expected at least 2 sizes and one activation per layer, got ${sizes.length} sizes and ${acts.length} activations`,
       );
     }
-    return new Network(acts.map((act, l) => Dense.init(sizes[l], sizes[l + 1], act, rng)));
+    return new Network(acts.map((act, l) => Dense.init(sizes[l], sizes[l + 1], act, rng)), mm);
   }
 
-  // X (K×n₀) → every layer's cache, and out (K×n_L)
-  forward(X: Matrix): { caches: DenseCache[]; out: Matrix } {
+  // X (K×n₀) → every layer's cache, and out (K×n_L); mm is the matrix product to use
+  forward(X: Matrix, mm: Matmul = this.matmul): { caches: DenseCache[]; out: Matrix } {
     const caches: DenseCache[] = [];
     let A = X;
     for (const layer of this.layers) {
-      const cache = layer.forward(A);
+      const cache = layer.forward(A, mm);
       caches.push(cache);
       A = cache.A;
     }
@@ -72,7 +77,8 @@ export class Network {
   }
 
   // The batched backward pass: X (K×n₀), Y (K×n_L) → loss and gradients for all K samples at once.
-  // Each layer turns dE/dA into dE/dW, dE/db and dE/dX, and dE/dX is the previous layer's dE/dA.
+  // Each layer turns dE/dA into dE/dW, dE/db and dE/dX, and dE/dX is the previous layer's dE/dA;
+  // the first layer's dE/dX, a gradient for the data, is left out.
   lossAndGrads(X: Matrix, Y: Matrix, loss: LossFn, reduction: Reduction): { loss: number; grads: Grads } {
     this.checkBatch("lossAndGrads", X, Y, loss);
     const { caches, out } = this.forward(X);
@@ -80,10 +86,10 @@ export class Network {
     const grads: Grads = { dW: [], db: [] };
     let dA = result.dYhat;
     for (let l = this.layers.length - 1; l >= 0; l--) {
-      const { dW, db, dX } = this.layers[l].backward(caches[l], dA);
+      const { dW, db, dX } = this.layers[l].backward(caches[l], dA, this.matmul, l > 0);
       grads.dW[l] = dW;
       grads.db[l] = db;
-      dA = dX;
+      if (dX) dA = dX;
     }
     return { loss: result.loss, grads };
   }
@@ -91,7 +97,8 @@ export class Network {
   // The reference: one sample at a time, as in Nielsen's network.py. For each row k, forward the
   // 1×n₀ sample, backpropagate its error δ (1×m) layer by layer and accumulate
   //   nablaW += x_kᵀ δ_k (an outer product),  nablaB += δ_k;
-  // for "mean" divide by K at the end. Equals lossAndGrads up to rounding.
+  // for "mean" divide by K at the end. Equals lossAndGrads up to rounding. Its products are
+  // linalg's reference matmul and outer, whatever this.matmul is, so that this path checks the fast one.
   lossAndGradsPerSample(X: Matrix, Y: Matrix, loss: LossFn, reduction: Reduction): { loss: number; grads: Grads } {
     this.checkBatch("lossAndGradsPerSample", X, Y, loss);
     const K = X.rows;
@@ -100,7 +107,7 @@ export class Network {
     const nablaB = this.layers.map((layer) => Matrix.zeros(1, layer.b.cols));
     let total = 0;
     for (let k = 0; k < K; k++) {
-      const { caches, out } = this.forward(X.getRow(k));
+      const { caches, out } = this.forward(X.getRow(k), matmul);
       const result = loss(out, Y.getRow(k), "sum");
       total += result.loss;
       let dA = result.dYhat;
@@ -133,8 +140,14 @@ export class Network {
       if (!g.sameShape(value)) {
         throw new ShapeError("sgdStep", [value.shape, g.shape], `the gradient for ${name} must have its shape`);
       }
-      const next = value.data.map((p, k) => p - eta * g.data[k]);
-      if (!next.every(Number.isFinite)) {
+      // one plain loop: a typed array's map and every call a closure per entry, ~10× slower
+      const next = new Float64Array(value.data.length);
+      let finite = true;
+      for (let k = 0; k < next.length; k++) {
+        next[k] = value.data[k] - eta * g.data[k];
+        finite &&= Number.isFinite(next[k]);
+      }
+      if (!finite) {
         throw new Error(`sgdStep: ${name} would become non-finite; is eta = ${eta} too large?`);
       }
       return next;
@@ -151,7 +164,7 @@ export class Network {
   }
 
   clone(): Network {
-    return new Network(this.layers.map((layer) => layer.clone()));
+    return new Network(this.layers.map((layer) => layer.clone()), this.matmul);
   }
 
   private checkBatch(op: string, X: Matrix, Y: Matrix, loss: LossFn): void {
