@@ -9,6 +9,11 @@ export function texShape(M: Matrix): string {
   return `${M.rows}\\times ${M.cols}`;
 }
 
+// A symbol with M's live shape written under it: \underset{3\times 5}{Z}
+export function texSized(symbol: string, M: Matrix): string {
+  return `\\underset{${texShape(M)}}{${symbol}}`;
+}
+
 // A number with `digits` decimals; tiny or huge ones in scientific form, 3.20\times 10^{-9}.
 export function texNumber(x: number, digits = 2): string {
   return formatNumber(x, digits).replace(

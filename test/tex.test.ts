@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Matrix } from "../src/matrix.js";
-import { checkTex, texMatrix, texNumber, texShape } from "../src/tex.js";
+import { checkTex, texMatrix, texNumber, texShape, texSized } from "../src/tex.js";
 
 describe("texMatrix", () => {
   it("writes a bmatrix with the shape underneath, and KaTeX parses it", () => {
@@ -29,6 +29,14 @@ describe("texMatrix", () => {
     expect(() => checkTex(s)).not.toThrow();
     expect(texMatrix(M, 0, 20, 20)).not.toContain("\\vdots");
     expect(() => texMatrix(M, 2, 2, 6)).toThrow("texMatrix: maxRows must be an integer of at least 3 to elide anything, got 2");
+  });
+});
+
+describe("texSized", () => {
+  it("writes the matrix's live shape under the symbol, in a formula KaTeX accepts", () => {
+    const formula = texSized("\\Delta", Matrix.zeros(3, 5));
+    expect(formula).toBe("\\underset{3\\times 5}{\\Delta}");
+    expect(() => checkTex(`${formula} = ${texSized("X", Matrix.zeros(2, 1))}`)).not.toThrow();
   });
 });
 
