@@ -37,6 +37,12 @@ describe("npm run notebooks", () => {
     expect(out).not.toContain("FAILED"); // nothing was executed
   });
 
+  it("reads --param=name=value like --param name=value", () => {
+    const { status, out } = runTool("notebooks.mts", [fixture("failing-cell.ipynb"), "--param=batchSize=0"]);
+    expect(status).toBe(2);
+    expect(out).toMatch(/batchSize=0: out of range/);
+  });
+
   it("refuses --in-place with parameters: committed outputs are the defaults", () => {
     const { status, out } = runTool("notebooks.mts", [fixture("failing-cell.ipynb"), "--in-place", "--param", "batchSize=2"]);
     expect(status).toBe(2);

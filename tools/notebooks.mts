@@ -19,15 +19,15 @@ interface Options { paths: string[]; params: Map<string, string>; out: string; i
 function parseArgs(argv: string[]): Options {
   const o: Options = { paths: [], params: new Map(), out: join(buildDir, "executed"), inPlace: false, jobs: 1 };
   for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i].startsWith("--") && argv[i].includes("=") && !argv[i].startsWith("--param=")
-      ? [argv[i].slice(0, argv[i].indexOf("=")), argv[i].slice(argv[i].indexOf("=") + 1)]
-      : [argv[i], undefined];
+    // --flag value or --flag=value; for --param the value is itself name=value
+    const eq = argv[i].startsWith("--") ? argv[i].indexOf("=") : -1;
+    const [flag, inline] = eq > 0 ? [argv[i].slice(0, eq), argv[i].slice(eq + 1)] : [argv[i], undefined];
     const value = (): string => inline ?? argv[++i] ?? fail(`${flag} needs a value`);
-    if (flag === "--param" || flag === "-p" || flag.startsWith("--param=")) {
-      const pair = flag.startsWith("--param=") ? flag.slice("--param=".length) : value();
-      const eq = pair.indexOf("=");
-      if (eq < 1) fail(`--param takes name=value, got "${pair}"`);
-      o.params.set(pair.slice(0, eq), pair.slice(eq + 1));
+    if (flag === "--param" || flag === "-p") {
+      const pair = value();
+      const at = pair.indexOf("=");
+      if (at < 1) fail(`--param takes name=value, got "${pair}"`);
+      o.params.set(pair.slice(0, at), pair.slice(at + 1));
     } else if (flag === "--out") o.out = resolve(value());
     else if (flag === "--in-place") o.inPlace = true;
     else if (flag === "--jobs") {
