@@ -29,3 +29,11 @@ export function jupyterEnv(): NodeJS.ProcessEnv {
     PYTHONNOUSERSITE: "1",
   };
 }
+
+// How the project runs `jupyter lab`, for `npm start` and the browser test alike: the notebooks
+// folder, loopback only, the TypeScript kernel for new notebooks.
+export function labArgs(notebookDir: string, port: number | string): string[] {
+  const args = ["lab", `--notebook-dir=${notebookDir}`, "--ip=127.0.0.1", `--port=${port}`, "--MappingKernelManager.default_kernel_name=tslab"];
+  if (process.getuid?.() === 0) args.push("--allow-root"); // containers and CI machines often run as root
+  return args;
+}

@@ -4,7 +4,7 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { jupyterEnv, notebooksDir, venvBin } from "./env.mjs";
+import { jupyterEnv, labArgs, notebooksDir, venvBin } from "./env.mjs";
 
 const jupyter = join(venvBin, "jupyter");
 if (!existsSync(jupyter)) {
@@ -12,10 +12,8 @@ if (!existsSync(jupyter)) {
   process.exit(1);
 }
 
-const args = ["lab", `--notebook-dir=${notebooksDir}`, "--ip=127.0.0.1", `--port=${process.env.PORT ?? "8888"}`];
+const args = labArgs(notebooksDir, process.env.PORT ?? "8888");
 if (process.env.BROWSER === "none") args.push("--no-browser");
-args.push("--MappingKernelManager.default_kernel_name=tslab");
-if (process.getuid?.() === 0) args.push("--allow-root"); // containers and CI machines often run as root
 args.push(...process.argv.slice(2));
 
 const lab = spawn(jupyter, args, { stdio: "inherit", env: jupyterEnv() });

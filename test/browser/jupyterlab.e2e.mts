@@ -18,7 +18,7 @@
 //
 // Everything runs on copies in build/browser-test/ (wiped at start): committed notebooks are never
 // opened, run or saved. JupyterLab and Chromium are stopped at the end, also when a check fails.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import {
   cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync,
@@ -29,7 +29,8 @@ import { pathToFileURL } from "node:url";
 import assert from "node:assert/strict";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { chromiumMissing, chromiumPath } from "../../tools/chromium.mjs";
-import { buildDir, jupyterEnv, notebooksDir, root, venvBin } from "../../tools/env.mjs";
+import { buildDir, jupyterEnv, labArgs, notebooksDir, root, venvBin } from "../../tools/env.mjs";
+import { runTool } from "../run-tool.mjs";
 import { hasTag, listNotebooks, readNotebook, text, type Notebook } from "../../tools/ipynb.mjs";
 
 const started = performance.now();
@@ -367,11 +368,9 @@ async function startLab(notebookDir: string, stateDir: string): Promise<Lab> {
     JUPYTER_RUNTIME_DIR: join(stateDir, "runtime"),
   };
   const args = [
-    "lab", `--notebook-dir=${notebookDir}`, "--ip=127.0.0.1", `--port=${port}`, "--ServerApp.port_retries=0", "--no-browser",
-    `--IdentityProvider.token=${token}`, "--MappingKernelManager.default_kernel_name=tslab", "--LabApp.news_url=None",
-    "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    ...labArgs(notebookDir, port), "--ServerApp.port_retries=0", "--no-browser", `--IdentityProvider.token=${token}`,
+    "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
   ];
-  if (process.getuid?.() === 0) args.push("--allow-root");
   const log: string[] = [];
   const child = spawn(join(venvBin, "jupyter"), args, { env, cwd: root, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   for (const stream of [child.stdout, child.stderr]) stream?.on("data", (d: Buffer) => log.push(...d.toString().split("\n").filter(Boolean)));
@@ -497,13 +496,6 @@ function copyNotebooks(paths: string[], dest: string): string[] {
     cpSync(p, to);
     return to;
   });
-}
-
-function exportHtml(from: string, out: string): { status: number | null; output: string } {
-  const r = spawnSync(join(root, "node_modules", ".bin", "tsx"), [join(root, "tools", "export.mts"), "--from", from, "--out", out], {
-    cwd: root, encoding: "utf8", timeout: 300_000,
-  });
-  return { status: r.status, output: `${r.stdout}${r.stderr}` };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -795,16 +787,16 @@ async function main(cleanups: (() => Promise<void>)[]): Promise<void> {
 
   // the export, from the fresh copies (the same files as the committed ones)
   const htmlDir = join(runDir, "html");
-  const exported = exportHtml(join(labRoot, "notebooks"), htmlDir);
+  const exported = runTool("export.mts", ["--from", join(labRoot, "notebooks"), "--out", htmlDir], 300_000);
   await check("npm run export (static HTML)", () => {
-    assert.equal(exported.status, 0, `export failed:\n${exported.output.trim().split("\n").slice(-8).join("\n")}`);
+    assert.equal(exported.status, 0, `export failed:\n${exported.out.trim().split("\n").slice(-8).join("\n")}`);
     return relative(root, htmlDir);
   });
   await check(`fixture ${relative(root, fixture)}: npm run export refuses its broken formula`, () => {
-    const r = exportHtml(dirname(fixtureCopy), join(runDir, "html-fixture"));
+    const r = runTool("export.mts", ["--from", dirname(fixtureCopy), "--out", join(runDir, "html-fixture")], 300_000);
     assert.notEqual(r.status, 0, "the export accepted the broken formulas");
-    const reason = r.output.split("\n").find((l) => /ParseError|KaTeX/.test(l));
-    assert.ok(reason, `the export failed, but not on a formula:\n${r.output.trim().split("\n").slice(-8).join("\n")}`);
+    const reason = r.out.split("\n").find((l) => /ParseError|KaTeX/.test(l));
+    assert.ok(reason, `the export failed, but not on a formula:\n${r.out.trim().split("\n").slice(-8).join("\n")}`);
     return `failed as expected: ${reason.trim()}`;
   });
 
