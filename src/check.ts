@@ -8,8 +8,23 @@ export function assertPositiveInt(where: string, what: string, n: number): void 
   }
 }
 
+// A NaN or an infinity where a finite number was needed; train() turns one into a divergence.
+export class NonFiniteError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "NonFiniteError";
+  }
+}
+
 export function assertFinite(where: string, what: string, x: number): void {
   if (typeof x !== "number" || !Number.isFinite(x)) {
-    throw new Error(`${where}: ${what} must be a finite number, got ${String(x)}`);
+    throw new NonFiniteError(`${where}: ${what} must be a finite number, got ${String(x)}`);
+  }
+}
+
+// A learning rate: η = 0 would not learn and η < 0 climbs the loss, so both are refused.
+export function assertLearningRate(where: string, eta: number): void {
+  if (typeof eta !== "number" || !Number.isFinite(eta) || eta <= 0) {
+    throw new Error(`${where}: the learning rate eta (η) must be a positive finite number, got ${String(eta)}`);
   }
 }

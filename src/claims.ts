@@ -1,8 +1,14 @@
 import { formatNumber } from "./format.js";
 
 // Every claim a notebook makes is checked on the numbers it just computed. A claim that holds
-// prints one line, "✓ statement (what was measured)"; a claim that fails throws, which fails the
-// cell and so the notebook test in CI.
+// returns a Check (what was stated, what was measured), which display.ts's checks() shows as one
+// compact block per cell; a claim that fails throws, which fails the cell and so the notebook
+// test in CI.
+
+export interface Check {
+  statement: string; // short, may hold inline math $…$
+  measured: string; // what the check saw, e.g. "3.1e-11 < 1e-7"
+}
 
 export class ClaimError extends Error {
   constructor(statement: string, measured: string) {
@@ -12,32 +18,32 @@ export class ClaimError extends Error {
 }
 
 // The claim holds when `holds` is true; `measured` says what the check saw.
-export function claim(statement: string, holds: boolean, measured = ""): void {
+export function claim(statement: string, holds: boolean, measured = ""): Check {
   if (!holds) throw new ClaimError(statement, measured);
-  console.log(`✓ ${statement}${measured ? ` (${measured})` : ""}`);
+  return { statement, measured };
 }
 
-// value < bound, both printed: "✓ the gradient check passes (3.12e-11 < 1.00e-7)".
-export function claimBelow(statement: string, value: number, bound: number): void {
-  claim(statement, value < bound, `${show(value)} < ${formatNumber(bound, 2)}`);
+// value < bound, both printed: "3.12e-11 < 1.00e-7".
+export function claimBelow(statement: string, value: number, bound: number): Check {
+  return claim(statement, value < bound, `${show(value)} < ${formatNumber(bound, 2)}`);
 }
 
 // value > bound: for the mistakes, whose error must be large.
-export function claimAbove(statement: string, value: number, bound: number): void {
-  claim(statement, value > bound, `${show(value)} > ${formatNumber(bound, 2)}`);
+export function claimAbove(statement: string, value: number, bound: number): Check {
+  return claim(statement, value > bound, `${show(value)} > ${formatNumber(bound, 2)}`);
 }
 
 // A NaN or an infinity is shown as such (and fails either comparison) instead of throwing here.
 const show = (x: number): string => (Number.isFinite(x) ? formatNumber(x, 2) : String(x));
 
-// fn must throw an error of the given class whose message matches `pattern`; returns it so the
-// notebook can show the message.
+// fn must throw an error of the given class whose message matches `pattern`. The check's
+// measured text is the error's message, and `error` is the error, for the notebook to show.
 export function claimThrows<E extends Error>(
   statement: string,
   fn: () => unknown,
   errorClass: new (...args: never[]) => E,
   pattern?: RegExp,
-): E {
+): Check & { error: E } {
   let thrown: unknown;
   try {
     fn();
@@ -45,7 +51,31 @@ export function claimThrows<E extends Error>(
     thrown = e;
   }
   const ok = thrown instanceof errorClass && (pattern === undefined || pattern.test(thrown.message));
-  const seen = thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : thrown === undefined ? "nothing was thrown" : String(thrown);
-  claim(statement, ok, seen);
-  return thrown as E;
+  const seen =
+    thrown instanceof Error
+      ? `${thrown.name}: ${thrown.message}`
+      : thrown === undefined
+        ? "nothing was thrown"
+        : String(thrown);
+  return { ...claim(statement, ok, seen), error: thrown as E };
+}
+
+// Markdown's special characters outside $…$ math, escaped so a measured "a*b" or "Z_row" prints
+// as written.
+export function escapeMarkdown(s: string): string {
+  return s
+    .split(/(\$[^$]*\$)/)
+    .map((part, i) => (i % 2 === 1 ? part : part.replace(/[\\`*_[\]<>#|]/g, (c) => `\\${c}`)))
+    .join("");
+}
+
+// The checks of one cell as one compact Markdown block: a line each, "✓ statement — measured",
+// the measured part in a smaller, muted style (plain text where HTML is not rendered).
+export function checksMarkdown(checks: readonly Check[]): string {
+  if (checks.length === 0) throw new Error("checksMarkdown: expected at least one check");
+  return checks
+    .map(({ statement, measured }) =>
+      `✓ ${escapeMarkdown(statement)}${measured ? ` <small>— ${escapeMarkdown(measured)}</small>` : ""}`,
+    )
+    .join("<br>\n");
 }

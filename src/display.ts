@@ -1,18 +1,30 @@
 import * as tslab from "tslab";
+import { checksMarkdown, type Check } from "./claims.js";
+import { math, type MathValue } from "./equation.js";
 import type { VegaLiteSpec } from "./plot.js";
 import { checkTex } from "./tex.js";
 
-// Rich output in the notebooks. Imports tslab, so it only works inside the tslab kernel;
-// everything it shows is built by the pure modules tex.ts and plot.ts.
+// Rich output in the notebooks: the only file that needs the tslab kernel. Everything it shows
+// is built by the pure modules (equation.ts, tex.ts, claims.ts, plot.ts), so another adapter
+// with these five functions runs the same cells elsewhere.
 
-// Displays a formula (text/latex, rendered by KaTeX), after checking that KaTeX can parse it,
-// so that a broken formula fails in the cell instead of showing up as red source text.
+// A formula (text/latex, typeset by KaTeX), checked first so a broken one fails in its cell.
 export function tex(formula: string): void {
   checkTex(formula);
   tslab.display.latex("$$" + formula + "$$");
 }
 
-// Displays a Vega-Lite chart.
+// A formula from a template with live values: eq`${["Z", Z]} = ${X}` (see equation.ts).
+export function eq(strings: TemplateStringsArray, ...values: MathValue[]): void {
+  tex(math(strings, ...values));
+}
+
+// A cell's checks, one compact block.
+export function checks(...list: Check[]): void {
+  tslab.display.markdown(checksMarkdown(list));
+}
+
+// A Vega-Lite chart.
 export function plot(spec: VegaLiteSpec): void {
   // tslab declares raw() for strings and bytes, but it passes the value into the display bundle
   // unchanged, and Jupyter expects a JSON object (not a string) for a +json MIME type.

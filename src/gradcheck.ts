@@ -57,6 +57,16 @@ export function gradCheck(
   });
 }
 
+// The whole numerical gradient of lossAt with respect to value (any shape → the same shape), by
+// centred differences: the reference an exercise checker compares an answer with, so that it
+// never holds the formula it asks for.
+export function numericalGradient(value: Matrix, lossAt: () => number, h = 1e-5): Matrix {
+  if (!(h > 0 && Number.isFinite(h))) throw new Error(`numericalGradient: h must be a positive finite number, got ${String(h)}`);
+  const g = value.map(() => 0);
+  for (let k = 0; k < value.data.length; k++) g.data[k] = centredDifference(value.data, k, h, lossAt);
+  return g;
+}
+
 // (E(p_k + h) − E(p_k − h)) / 2h, leaving data[k] exactly as it was
 function centredDifference(data: Float64Array, k: number, h: number, lossAt: () => number): number {
   const original = data[k];

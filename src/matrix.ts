@@ -1,4 +1,4 @@
-import { assertFinite, assertPositiveInt } from "./check.js";
+import { NonFiniteError, assertFinite, assertPositiveInt } from "./check.js";
 import { elide, formatNumber } from "./format.js";
 import type { Rng } from "./rng.js";
 import { ShapeError } from "./shape-error.js";
@@ -31,7 +31,7 @@ export class Matrix {
     for (let k = 0; k < d.length; k++) {
       if (d[k] - d[k] !== 0) {
         const [i, j] = [Math.floor(k / cols), k % cols];
-        throw new Error(`Matrix ${rows}×${cols}: entry (${i},${j}) is ${String(d[k])}, expected a finite number`);
+        throw new NonFiniteError(`Matrix ${rows}×${cols}: entry (${i},${j}) is ${String(d[k])}, expected a finite number`);
       }
     }
   }

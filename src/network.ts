@@ -1,5 +1,5 @@
 import type { Activation } from "./activations.js";
-import { assertFinite } from "./check.js";
+import { NonFiniteError, assertLearningRate } from "./check.js";
 import { Dense, type DenseCache } from "./dense.js";
 import { matmul, outer } from "./linalg.js";
 import { reductionDivisor, type LossFn, type Reduction } from "./losses.js";
@@ -128,7 +128,7 @@ export class Network {
 
   // One step of gradient descent, in place: W ← W − η dW, b ← b − η db.
   sgdStep(grads: Grads, eta: number): void {
-    assertFinite("sgdStep", "eta", eta);
+    assertLearningRate("sgdStep", eta);
     const params = this.params();
     const gradients = gradList(grads);
     if (gradients.length !== params.length) {
@@ -148,7 +148,7 @@ export class Network {
         finite &&= Number.isFinite(next[k]);
       }
       if (!finite) {
-        throw new Error(`sgdStep: ${name} would become non-finite; is eta = ${eta} too large?`);
+        throw new NonFiniteError(`sgdStep: ${name} would become non-finite; is eta = ${eta} too large?`);
       }
       return next;
     });

@@ -76,6 +76,13 @@ export function scatter(points: Point[], opts: ChartOptions): VegaLiteSpec {
   });
 }
 
+// Text a reader can read at a glance: axis, legend and title at least 12 px.
+export const READABLE: { [key: string]: Json } = {
+  axis: { labelFontSize: 12, titleFontSize: 13 },
+  legend: { labelFontSize: 12, titleFontSize: 13, symbolSize: 120 },
+  title: { fontSize: 15 },
+};
+
 // The part every chart shares: schema, title, size and inline data.
 function chart(
   opts: ChartOptions,
@@ -91,5 +98,6 @@ function chart(
     data: { values },
     mark,
     encoding,
+    config: READABLE,
   };
 }

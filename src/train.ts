@@ -1,4 +1,4 @@
-import { assertFinite, assertPositiveInt } from "./check.js";
+import { NonFiniteError, assertLearningRate, assertPositiveInt } from "./check.js";
 import type { LossFn, Reduction } from "./losses.js";
 import type { Matrix } from "./matrix.js";
 import type { Network } from "./network.js";
@@ -22,6 +22,27 @@ export interface TrainHistory {
   lossPerStep: number[];
 }
 
+// Training that ran away: the loss became non-finite or grew past DIVERGED × its first value.
+// Says where (epoch and step, from 1), the loss before and after, and the η used.
+export class DivergenceError extends Error {
+  constructor(
+    readonly epoch: number,
+    readonly step: number,
+    readonly before: number,
+    readonly after: number,
+    readonly eta: number,
+  ) {
+    super(
+      `train: training diverged at epoch ${epoch}, step ${step}: the mean loss went from ` +
+        `${before.toPrecision(3)} to ${after.toPrecision(3)} with learning rate η = ${eta}; try a smaller η`,
+    );
+    this.name = "DivergenceError";
+  }
+}
+
+// How far the per-sample loss may grow over the first step's before training counts as diverged.
+export const DIVERGED = 1e3;
+
 // Mini-batch stochastic gradient descent on X (K×n₀), Y (K×n_L), updating net in place.
 // Every epoch visits the samples in a fresh order, drawn from one Rng(seed) that advances from
 // epoch to epoch: the same seed replays the same run exactly.
@@ -29,20 +50,40 @@ export function train(net: Network, X: Matrix, Y: Matrix, opts: TrainOptions): T
   const { epochs, batchSize, eta, loss, reduction, seed } = opts;
   assertPositiveInt("train", "epochs", epochs);
   assertPositiveInt("train", "batchSize", batchSize);
-  assertFinite("train", "eta", eta);
+  assertLearningRate("train", eta);
   if (X.rows !== Y.rows) throw new ShapeError("train", [X.shape, Y.shape], "X and Y need one row per sample");
   const rng = new Rng(seed);
   const history: TrainHistory = { lossPerEpoch: [], lossPerStep: [] };
-  for (let epoch = 0; epoch < epochs; epoch++) {
+  let step = 0;
+  // A non-finite number anywhere in a step (an overflowing loss, an infinite weight) is the
+  // same divergence as a loss that grew too much.
+  const guarded = <T>(epoch: number, before: number, fn: () => T): T => {
+    try {
+      return fn();
+    } catch (e) {
+      if (e instanceof NonFiniteError) throw new DivergenceError(epoch, step, before, Infinity, eta);
+      throw e;
+    }
+  };
+  for (let epoch = 1; epoch <= epochs; epoch++) {
     const order = rng.permutation(X.rows);
     for (let start = 0; start < order.length; start += batchSize) {
+      step++;
       const batch = order.slice(start, start + batchSize);
       const Xb = X.selectRows(batch);
-      const { loss: E, grads } = net.lossAndGrads(Xb, Y.selectRows(batch), loss, reduction);
-      history.lossPerStep.push(reduction === "sum" ? E / Xb.rows : E);
-      net.sgdStep(grads, eta);
+      const before = history.lossPerStep.at(-1) ?? NaN;
+      const { loss: E, grads } = guarded(epoch, before, () =>
+        net.lossAndGrads(Xb, Y.selectRows(batch), loss, reduction),
+      );
+      const perSample = reduction === "sum" ? E / Xb.rows : E;
+      const first = history.lossPerStep[0] ?? perSample;
+      if (!(perSample <= DIVERGED * Math.max(first, 1e-3))) {
+        throw new DivergenceError(epoch, step, before, perSample, eta);
+      }
+      history.lossPerStep.push(perSample);
+      guarded(epoch, perSample, () => net.sgdStep(grads, eta));
     }
-    history.lossPerEpoch.push(net.evaluate(X, Y, loss, "mean"));
+    history.lossPerEpoch.push(guarded(epoch, history.lossPerStep.at(-1) ?? NaN, () => net.evaluate(X, Y, loss, "mean")));
   }
   return history;
 }

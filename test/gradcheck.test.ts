@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { sigmoid, tanh } from "../src/activations.js";
-import { checkNetwork, gradCheck } from "../src/gradcheck.js";
+import { checkNetwork, gradCheck, numericalGradient } from "../src/gradcheck.js";
 import { mse } from "../src/losses.js";
 import { Matrix } from "../src/matrix.js";
 import { Network } from "../src/network.js";
@@ -50,5 +50,16 @@ describe("gradCheck", () => {
     expect(() => gradCheck(params, cubeLoss(P), [P], { h: 0 })).toThrow("gradCheck: h must be a positive finite number, got 0");
     expect(() => gradCheck(params, cubeLoss(P), [P], { maxEntries: 0 })).toThrow(/maxEntries/);
     expect(() => gradCheck(params, () => NaN, [P])).toThrow("gradCheck: the value of lossAt() must be a finite number, got NaN");
+  });
+});
+
+describe("numericalGradient", () => {
+  it("equals the analytic gradient of a quadratic and leaves the parameter as it was", () => {
+    const A = Matrix.fromRows([[1, -2], [0.5, 3]]);
+    const before = Array.from(A.data);
+    const g = numericalGradient(A, () => 0.5 * A.mul(A).total() + A.total());
+    expect(g.allClose(A.addScalar(1), 1e-8, 1e-8)).toBe(true);
+    expect(Array.from(A.data)).toEqual(before);
+    expect(() => numericalGradient(A, () => 0, 0)).toThrow("numericalGradient: h must be a positive finite number, got 0");
   });
 });

@@ -141,7 +141,7 @@ describe("Network", () => {
     expect(a.layers[0].W.data).toEqual(W1.sub(grads.dW[0].scale(0.5)).data);
     expect(net.layers[0].W.data).toEqual(W1.data);
     expect(a.evaluate(X, Y, mse, "mean")).toBeLessThan(net.evaluate(X, Y, mse, "mean"));
-    expect(() => a.sgdStep(grads, NaN)).toThrow("sgdStep: eta must be a finite number, got NaN");
+    expect(() => a.sgdStep(grads, NaN)).toThrow("sgdStep: the learning rate eta (η) must be a positive finite number, got NaN");
     expect(() => a.sgdStep({ dW: grads.dW, db: [] }, 0.1)).toThrow("gradList: 2 dW but 0 db arrays, expected one of each per layer");
     const huge = { dW: grads.dW.map((g) => g.map(() => 10)), db: grads.db };
     expect(() => a.sgdStep(huge, 1e308)).toThrow("sgdStep: W1 would become non-finite; is eta = 1e+308 too large?");

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Matrix } from "../src/matrix.js";
-import { checkTex, texMatrix, texNumber, texShape, texSized } from "../src/tex.js";
+import { checkTex, matrixScale, texMatrix, texNumber, texShape, texSized } from "../src/tex.js";
 
 describe("texMatrix", () => {
   it("writes a bmatrix with the shape underneath, and KaTeX parses it", () => {
@@ -10,7 +10,7 @@ describe("texMatrix", () => {
     ]);
     const s = texMatrix(M);
     expect(s).toBe(
-      "\\underset{2\\times 3}{\\begin{bmatrix} 1.00 & -2.35 & 3.00 \\\\ 4.00 & 5.00\\times 10^{-9} & 6.00 \\end{bmatrix}}",
+      "\\underset{2\\times 3}{\\begin{bmatrix} 1.00 & -2.35 & 3.00 \\\\ 4.00 & 0.00 & 6.00 \\end{bmatrix}}",
     );
     expect(() => checkTex(s)).not.toThrow();
   });
@@ -29,6 +29,19 @@ describe("texMatrix", () => {
     expect(() => checkTex(s)).not.toThrow();
     expect(texMatrix(M, 0, 20, 20)).not.toContain("\\vdots");
     expect(() => texMatrix(M, 2, 2, 6)).toThrow("texMatrix: maxRows must be an integer of at least 3 to elide anything, got 2");
+  });
+});
+
+describe("one number format per matrix", () => {
+  it("factors out a common power of ten when the largest entry is small or huge", () => {
+    const small = Matrix.fromRows([[8.14e-3, -2.5e-4], [1e-3, 0]]);
+    expect(matrixScale(small)).toBe(-3);
+    expect(texMatrix(small)).toBe("\\underset{2\\times 2}{10^{-3}\\,\\begin{bmatrix} 8.14 & -0.25 \\\\ 1.00 & 0.00 \\end{bmatrix}}");
+    expect(matrixScale(Matrix.fromRows([[12345, 1]]))).toBe(4);
+    expect(matrixScale(Matrix.fromRows([[0.5, 1e-9]]))).toBe(0);
+    expect(matrixScale(Matrix.zeros(2, 2))).toBe(0);
+    expect(texMatrix(Matrix.fromRows([[-1e-9, 1]]))).not.toContain("-0.00");
+    expect(() => checkTex(texMatrix(small))).not.toThrow();
   });
 });
 

@@ -4,7 +4,8 @@ import { blobs, xor } from "../src/datasets.js";
 import { mse, softmaxCrossEntropy } from "../src/losses.js";
 import { Network } from "../src/network.js";
 import { Rng } from "../src/rng.js";
-import { train, type TrainOptions } from "../src/train.js";
+import { DIVERGED, DivergenceError, train, type TrainOptions } from "../src/train.js";
+import { Matrix } from "../src/matrix.js";
 
 const xorOptions: TrainOptions = { epochs: 1500, batchSize: 2, eta: 2, loss: mse, reduction: "mean", seed: 1 };
 
@@ -80,7 +81,31 @@ describe("train", () => {
   it("rejects bad options clearly", () => {
     expect(() => trainXor(7, { ...xorOptions, batchSize: 0 })).toThrow("train: batchSize must be a positive integer, got 0");
     expect(() => trainXor(7, { ...xorOptions, epochs: 1.5 })).toThrow("train: epochs must be a positive integer, got 1.5");
-    expect(() => trainXor(7, { ...xorOptions, eta: Infinity })).toThrow("train: eta must be a finite number, got Infinity");
+    expect(() => trainXor(7, { ...xorOptions, eta: Infinity })).toThrow("train: the learning rate eta (η) must be a positive finite number, got Infinity");
     expect(() => trainXor(7, { ...xorOptions, seed: -3 })).toThrow(/Rng: seed/);
+    for (const eta of [0, -0.5]) {
+      expect(() => trainXor(7, { ...xorOptions, eta })).toThrow(`train: the learning rate eta (η) must be a positive finite number, got ${eta}`);
+    }
+  });
+
+  it("stops a run that diverges with an error naming the epoch, the step, the losses and η", () => {
+    // identity outputs: the squared error is unbounded, so a large η makes it explode
+    const X = Matrix.fromRows([[1, 2], [3, -1], [-2, 0.5], [0.3, 4]]);
+    const Y = Matrix.fromRows([[1], [0], [2], [-1]]);
+    const net = Network.init([2, 3, 1], [tanh, identity], new Rng(1));
+    let thrown: unknown;
+    try {
+      train(net, X, Y, { epochs: 50, batchSize: 4, eta: 50, loss: mse, reduction: "mean", seed: 1 });
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(DivergenceError);
+    const d = thrown as DivergenceError;
+    expect(d.message).toMatch(/^train: training diverged at epoch \d+, step \d+: the mean loss went from \S+ to \S+ with learning rate η = 50/);
+    expect(d.eta).toBe(50);
+    expect(d.after > DIVERGED * 1e-3 || !Number.isFinite(d.after)).toBe(true);
+    // the same run with a sensible η trains
+    const ok = train(Network.init([2, 3, 1], [tanh, identity], new Rng(1)), X, Y, { epochs: 50, batchSize: 4, eta: 0.05, loss: mse, reduction: "mean", seed: 1 });
+    expect(ok.lossPerEpoch.at(-1)).toBeLessThan(ok.lossPerStep[0]);
   });
 });

@@ -34,16 +34,26 @@ export function listNotebooks(dir: string): string[] {
 
 // A parameters cell holds one declaration a line, its kind in brackets at the start of the comment:
 //   let batchSize = 8; // [int ≥ 1] samples per mini-batch (K)
-// Kinds: int, number, boolean, string; int and number may carry a bound (≥ or >).
+// Kinds: int, number, boolean, string; int and number may carry a lower bound (≥ or >) and an
+// upper one after a comma (≤ or <):  [int ≥ 1]  [number > 0, ≤ 100]
 export interface Parameter {
   name: string;
   kind: "int" | "number" | "boolean" | "string";
   bound?: { op: "≥" | ">"; value: number };
+  upper?: { op: "≤" | "<"; value: number };
   defaultSource: string;
   help: string;
 }
 
-const declaration = /^let\s+([A-Za-z_]\w*)\s*(?::\s*\w+\s*)?=\s*(.+?);\s*\/\/\s*\[(int|number|boolean|string)\s*(?:(≥|>)\s*(-?\d+(?:\.\d+)?))?\]\s*(.*)$/;
+const NUM = "(-?\\d+(?:\\.\\d+)?(?:e[+-]?\\d+)?)";
+const declaration = new RegExp(
+  "^let\\s+([A-Za-z_]\\w*)\\s*(?::\\s*\\w+\\s*)?=\\s*(.+?);\\s*\\/\\/\\s*\\[(int|number|boolean|string)" +
+    `\\s*(?:(≥|>)\\s*${NUM})?\\s*(?:,\\s*(≤|<)\\s*${NUM})?\\]\\s*(.*)$`,
+);
+
+// "[int ≥ 1, ≤ 500]", as the parameters cell writes it.
+export const domain = (p: Parameter): string =>
+  `[${p.kind}${p.bound ? ` ${p.bound.op} ${p.bound.value}` : ""}${p.upper ? `, ${p.upper.op} ${p.upper.value}` : ""}]`;
 
 export function parameters(nb: Notebook, path: string): Parameter[] {
   const cells = nb.cells.filter((c) => c.cell_type === "code" && hasTag(c, "parameters"));
@@ -53,11 +63,12 @@ export function parameters(nb: Notebook, path: string): Parameter[] {
     if (!line.trim() || line.trim().startsWith("//")) continue;
     const m = declaration.exec(line.trim());
     if (!m) throw new Error(`${path}: parameters cell line is not \`let name = value; // [kind] help\`: ${line}`);
-    const [, name, defaultSource, kind, op, bound, help] = m;
+    const [, name, defaultSource, kind, op, bound, upOp, up, help] = m;
     params.push({
       name, defaultSource, help,
       kind: kind as Parameter["kind"],
       bound: op ? { op: op as "≥" | ">", value: Number(bound) } : undefined,
+      upper: upOp ? { op: upOp as "≤" | "<", value: Number(up) } : undefined,
     });
   }
   return params;
@@ -66,7 +77,7 @@ export function parameters(nb: Notebook, path: string): Parameter[] {
 // Checks a value given on the command line against the parameter's kind; returns the
 // TypeScript literal to assign, or throws an Error that says what was expected.
 export function parameterLiteral(p: Parameter, raw: string): string {
-  const expected = `[${p.kind}${p.bound ? ` ${p.bound.op} ${p.bound.value}` : ""}]`;
+  const expected = domain(p);
   const bad = (why: string) => new Error(`--param ${p.name}=${raw}: ${why}; expected ${expected} (${p.help})`);
   switch (p.kind) {
     case "boolean":
@@ -81,6 +92,7 @@ export function parameterLiteral(p: Parameter, raw: string): string {
       if (!Number.isFinite(v)) throw bad("not a finite number");
       if (p.kind === "int" && !Number.isSafeInteger(v)) throw bad("not a whole number");
       if (p.bound && !(p.bound.op === "≥" ? v >= p.bound.value : v > p.bound.value)) throw bad(`out of range`);
+      if (p.upper && !(p.upper.op === "≤" ? v <= p.upper.value : v < p.upper.value)) throw bad(`out of range`);
       return String(v);
     }
   }
