@@ -152,17 +152,23 @@ export class Matrix {
     return this.zip("mul", o, (a, b) => a * b);
   }
 
-  // a division by zero is caught by the finiteness check of the result
+  // a zero divisor is refused by name rather than left to become an infinity
   div(o: Matrix): Matrix {
+    const zero = o.data.indexOf(0);
+    if (this.sameShape(o) && zero >= 0) {
+      throw new Error(`div: division by zero, entry (${Math.floor(zero / o.cols)},${zero % o.cols}) of the divisor is 0`);
+    }
     return this.zip("div", o, (a, b) => a / b);
   }
 
   // r×c → r×c
   scale(s: number): Matrix {
+    assertFinite("scale", "the factor", s);
     return this.map((x) => x * s);
   }
 
   addScalar(s: number): Matrix {
+    assertFinite("addScalar", "the number added", s);
     return this.map((x) => x + s);
   }
 
@@ -221,7 +227,12 @@ export class Matrix {
     if (!this.sameShape(o)) {
       throw new ShapeError(op, [this.shape, o.shape], "elementwise operations need equal shapes; broadcast explicitly");
     }
-    return new Matrix(this.rows, this.cols, this.data.map((a, k) => f(a, o.data[k])));
+    try {
+      return new Matrix(this.rows, this.cols, this.data.map((a, k) => f(a, o.data[k])));
+    } catch (e) {
+      if (e instanceof NonFiniteError) throw new NonFiniteError(`${op}: ${e.message}`); // name the operation
+      throw e;
+    }
   }
 
   private sumOf(n: number, term: (k: number) => number): number {

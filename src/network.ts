@@ -50,6 +50,12 @@ export class Network {
         `Network.init: expected at least 2 sizes and one activation per layer, got ${sizes.length} sizes and ${acts.length} activations`,
       );
     }
+    sizes.forEach((n, l) => {
+      if (!Number.isInteger(n) || n < 1) {
+        const what = l === 0 ? "the input size" : l === sizes.length - 1 ? "the output size" : `layer ${l}'s width`;
+        throw new Error(`Network.init: ${what} must be a positive integer, got ${String(n)} (sizes [${sizes.join(", ")}])`);
+      }
+    });
     return new Network(acts.map((act, l) => Dense.init(sizes[l], sizes[l + 1], act, rng)), mm);
   }
 

@@ -81,3 +81,21 @@ describe("every shape mismatch is a ShapeError naming the operation and the shap
     net.params().forEach((p, i) => expect(p.value.data).toEqual(before[i].data));
   });
 });
+
+describe("bad values name their operation", () => {
+  it("Network.init names the layer whose size is wrong", () => {
+    expect(() => Network.init([2, 0, 2], [sigmoid, sigmoid], new Rng(1))).toThrow(
+      "Network.init: layer 1's width must be a positive integer, got 0 (sizes [2, 0, 2])",
+    );
+    expect(() => Network.init([2, 3, 1.5], [sigmoid, sigmoid], new Rng(1))).toThrow(/^Network.init: the output size must be/);
+    expect(() => Network.init([-1, 3], [sigmoid], new Rng(1))).toThrow(/^Network.init: the input size must be/);
+  });
+
+  it("scale, addScalar and div name themselves", () => {
+    const M = Matrix.ones(2, 2);
+    expect(() => M.scale(NaN)).toThrow("scale: the factor must be a finite number, got NaN");
+    expect(() => M.addScalar(-Infinity)).toThrow("addScalar: the number added must be a finite number, got -Infinity");
+    expect(() => M.div(Matrix.fromRows([[1, 2], [0, 4]]))).toThrow("div: division by zero, entry (1,0) of the divisor is 0");
+    expect(() => Matrix.fromRows([[1e308, 1]]).add(Matrix.fromRows([[1e308, 1]]))).toThrow(/^add: Matrix 1×2: entry \(0,0\) is Infinity/);
+  });
+});
