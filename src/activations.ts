@@ -12,6 +12,7 @@ export interface Activation {
   dfdz(z: Matrix): Matrix | null; // K×m → K×m
   dfda(a: Matrix): Matrix | null; // K×m → K×m
   backward(z: Matrix, a: Matrix, dA: Matrix): Matrix; // z, a, dE/da: K×m → dE/dz: K×m
+  kinks?: readonly number[]; // the z where f′ jumps (ReLU's 0): finite differences across them lie
 }
 
 // σ(x) = 1/(1 + e⁻ˣ), evaluated so that exp never overflows.
@@ -55,12 +56,15 @@ export const tanh = elementwise(
 );
 
 // ReLU has a kink at 0; we use the derivative 0 there (a = 0 exactly when z ≤ 0, so f′ = [a > 0]).
-export const relu = elementwise(
-  "relu",
-  (z) => Math.max(0, z),
-  (z) => (z > 0 ? 1 : 0),
-  (a) => (a > 0 ? 1 : 0),
-);
+export const relu: Activation = {
+  ...elementwise(
+    "relu",
+    (z) => Math.max(0, z),
+    (z) => (z > 0 ? 1 : 0),
+    (a) => (a > 0 ? 1 : 0),
+  ),
+  kinks: [0],
+};
 
 export const identity = elementwise(
   "identity",

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { sigmoid, tanh } from "../src/activations.js";
-import { checkNetwork, gradCheck, numericalGradient } from "../src/gradcheck.js";
+import { identity, relu, sigmoid, tanh } from "../src/activations.js";
+import { checkNetwork, gradCheck, kinkSides, numericalGradient } from "../src/gradcheck.js";
 import { mse } from "../src/losses.js";
 import { Matrix } from "../src/matrix.js";
-import { Network } from "../src/network.js";
+import { gradList, Network } from "../src/network.js";
 import { Rng } from "../src/rng.js";
 import { randn } from "./helpers.js";
 
@@ -61,5 +61,40 @@ describe("numericalGradient", () => {
     expect(g.allClose(A.addScalar(1), 1e-8, 1e-8)).toBe(true);
     expect(Array.from(A.data)).toEqual(before);
     expect(() => numericalGradient(A, () => 0, 0)).toThrow("numericalGradient: h must be a positive finite number, got 0");
+  });
+});
+
+describe("kinks", () => {
+  // One ReLU unit whose pre-activation for sample 0 sits 1e-7 above its kink: a perturbation of
+  // h = 1e-5 of the bias crosses it.
+  function nearKink() {
+    const net = Network.init([2, 3, 1], [relu, identity], new Rng(4));
+    const X = Matrix.fromRows([[0.5, -1], [1, 2], [-0.3, 0.8]]);
+    const Y = Matrix.fromRows([[1], [0], [2]]);
+    const z0 = net.forward(X).caches[0].Z.get(0, 0);
+    net.layers[0].b.set(0, 0, net.layers[0].b.get(0, 0) - z0 + 1e-7);
+    return { net, X, Y };
+  }
+
+  it("a correct ReLU gradient fails a plain check when an entry straddles the kink", () => {
+    const { net, X, Y } = nearKink();
+    const { grads } = net.lossAndGrads(X, Y, mse, "sum");
+    const plain = gradCheck(net.params(), () => net.evaluate(X, Y, mse, "sum"), gradList(grads));
+    expect(Math.max(...plain.map((r) => r.relError))).toBeGreaterThan(1e-4);
+  });
+
+  it("checkNetwork reports the crossing as a kink, not as an error", () => {
+    const { net, X, Y } = nearKink();
+    const reports = checkNetwork(net, X, Y, mse, "sum");
+    expect(reports.reduce((n, r) => n + r.kinked, 0)).toBeGreaterThan(0);
+    reports.forEach((r) => expect(r.relError, r.name).toBeLessThan(1e-7));
+    // far from the kink nothing is left out
+    const far = checkNetwork(Network.init([2, 3, 1], [relu, identity], new Rng(4)), X, Y, mse, "sum");
+    expect(far.reduce((n, r) => n + r.kinked, 0)).toBe(0);
+  });
+
+  it("smooth networks have no kink side to report", () => {
+    const net = Network.init([2, 3, 1], [tanh, identity], new Rng(4));
+    expect(kinkSides(net, Matrix.fromRows([[1, 2]]))).toBe("");
   });
 });
