@@ -77,6 +77,41 @@ export function numericalGradient(value: Matrix, lossAt: () => number, h = 1e-5)
   return g;
 }
 
+// E with entry k of value moved by t, the entry restored exactly afterwards.
+export function lossShifted(value: Matrix, k: number, t: number, lossAt: () => number): number {
+  const original = value.data[k];
+  try {
+    value.data[k] = original + t;
+    return lossAt();
+  } finally {
+    value.data[k] = original;
+  }
+}
+
+export interface DifferenceOptions {
+  scheme?: "central" | "forward"; // default central
+  float32?: boolean; // round the moved entry and every loss value to float32 (Math.fround)
+}
+
+// One difference quotient for entry k of value, the numerical ∂E/∂p_k:
+//   central: (E(p + h) − E(p − h)) / 2h, error O(h²) + O(ε/h)
+//   forward: (E(p + h) − E(p)) / h,      error O(h)  + O(ε/h)
+// float32 emulates a float32 computation's two roundings: the step actually taken is
+// fl(p + h) − p, and each loss value is rounded (the library itself computes in float64).
+export function difference(value: Matrix, k: number, h: number, lossAt: () => number, opts: DifferenceOptions = {}): number {
+  if (!(h > 0 && Number.isFinite(h))) throw new Error(`difference: h must be a positive finite number, got ${String(h)}`);
+  if (!Number.isInteger(k) || k < 0 || k >= value.data.length) {
+    throw new RangeError(`difference: entry ${String(k)} is outside ${value.shape}`);
+  }
+  const round = opts.float32 ? Math.fround : (x: number) => x;
+  const p = round(value.data[k]);
+  const at = (t: number) => round(lossShifted(value, k, round(p + t) - value.data[k], lossAt));
+  const step = (t: number) => round(p + t) - p;
+  return opts.scheme === "forward"
+    ? (at(h) - at(0)) / step(h)
+    : (at(h) - at(-h)) / (step(h) - step(-h));
+}
+
 // (E(p_k + h) − E(p_k − h)) / 2h, leaving data[k] exactly as it was; crossed: the two
 // evaluations were on different sides of a kink (see kinkSide)
 function centredDifference(

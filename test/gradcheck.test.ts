@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { identity, relu, sigmoid, tanh } from "../src/activations.js";
-import { checkNetwork, gradCheck, kinkSides, numericalGradient } from "../src/gradcheck.js";
+import { checkNetwork, difference, gradCheck, kinkSides, lossShifted, numericalGradient } from "../src/gradcheck.js";
 import { mse } from "../src/losses.js";
 import { Matrix } from "../src/matrix.js";
 import { gradList, Network } from "../src/network.js";
@@ -96,5 +96,35 @@ describe("kinks", () => {
   it("smooth networks have no kink side to report", () => {
     const net = Network.init([2, 3, 1], [tanh, identity], new Rng(4));
     expect(kinkSides(net, Matrix.fromRows([[1, 2]]))).toBe("");
+  });
+});
+
+describe("difference", () => {
+  // E(p) = Σ p³: ∂E/∂p_k = 3p_k², E'' = 6p_k, E''' = 6
+  const P = Matrix.fromRows([[0.7, -1.3]]);
+  const E = cubeLoss(P);
+  const exact = 3 * 0.7 ** 2;
+
+  it("central: error h² E'''/6 = h², forward: about h E''/2 = 2.1 h", () => {
+    for (const h of [1e-2, 1e-3]) {
+      expect(Math.abs(difference(P, 0, h, E) - exact)).toBeCloseTo(h * h, 8);
+      expect(Math.abs(difference(P, 0, h, E, { scheme: "forward" }) - exact) / h).toBeCloseTo(2.1, 1);
+    }
+    expect(Array.from(P.data)).toEqual([0.7, -1.3]);
+  });
+
+  it("float32 rounding makes a small h useless and leaves a large one fine", () => {
+    const f64 = Math.abs(difference(P, 0, 1e-6, E) - exact);
+    const f32 = Math.abs(difference(P, 0, 1e-6, E, { float32: true }) - exact);
+    expect(f64).toBeLessThan(1e-8);
+    expect(f32).toBeGreaterThan(Math.max(1e-5, 1000 * f64));
+    expect(Math.abs(difference(P, 0, 1e-2, E, { float32: true }) - exact)).toBeLessThan(1e-3);
+  });
+
+  it("lossShifted restores the entry; bad arguments are named", () => {
+    expect(lossShifted(P, 1, 0.3, E)).toBeCloseTo(0.7 ** 3 + (-1) ** 3, 12);
+    expect(Array.from(P.data)).toEqual([0.7, -1.3]);
+    expect(() => difference(P, 2, 1e-3, E)).toThrow("difference: entry 2 is outside 1×2");
+    expect(() => difference(P, 0, -1, E)).toThrow("difference: h must be a positive finite number, got -1");
   });
 });
