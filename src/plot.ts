@@ -34,8 +34,12 @@ export interface Point {
 const SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json";
 
 // n series → one line per series, coloured by name, the legend in the order of `series`.
-// logY: a log scale, for a loss that falls by decades; yZero: false lets the y axis start above 0.
-export function lineChart(series: Series[], opts: ChartOptions & { logY?: boolean; yZero?: boolean }): VegaLiteSpec {
+// logY: a log scale, for a loss that falls by decades; logX likewise for x (a step size h, say);
+// yZero: false lets the y axis start above 0.
+export function lineChart(
+  series: Series[],
+  opts: ChartOptions & { logY?: boolean; logX?: boolean; yZero?: boolean },
+): VegaLiteSpec {
   if (series.length === 0) throw new Error("lineChart: expected at least one series");
   const values = series.flatMap(({ name, x, y }) => {
     if (x !== undefined && x.length !== y.length) {
@@ -48,14 +52,19 @@ export function lineChart(series: Series[], opts: ChartOptions & { logY?: boolea
       if (opts.logY === true && yi <= 0) {
         throw new Error(`lineChart: y[${i}] = ${yi} of series "${name}" cannot be shown on a log scale; expected y > 0`);
       }
+      if (opts.logX === true && xi <= 0) {
+        throw new Error(`lineChart: x[${i}] = ${xi} of series "${name}" cannot be shown on a log scale; expected x > 0`);
+      }
       return { series: name, x: xi, y: yi };
     });
   });
   const y: { [key: string]: Json } = { field: "y", type: "quantitative", title: opts.yTitle };
   if (opts.logY === true) y.scale = { type: "log" };
   else if (opts.yZero === false) y.scale = { zero: false }; // zoom in on curves that sit far above 0
+  const x: { [key: string]: Json } = { field: "x", type: "quantitative", title: opts.xTitle };
+  if (opts.logX === true) x.scale = { type: "log" };
   return chart(opts, { type: "line", tooltip: true }, values, {
-    x: { field: "x", type: "quantitative", title: opts.xTitle },
+    x,
     y,
     color: { field: "series", type: "nominal", title: null, sort: null }, // legend in the order given
   });
