@@ -74,8 +74,13 @@ export function diagnose(candidate: Matrix, reference: Matrix, opts: DiagnoseOpt
     if (perSample && x.rows === perSample.rows && x.cols === 1 && relError(x, perSample.sum(1)) < tol) {
       return { slip: "wrong-axis", message: `${expected}: summed over the neurons (the columns); sum over the samples (the rows)` };
     }
-    if (x.rows === r.cols && x.cols === r.rows && relError(x.T(), r) < tol) {
-      return { slip: "transposed", message: `${expected}: the right numbers, transposed` };
+    if (x.rows === r.cols && x.cols === r.rows) {
+      // transposed, and possibly another slip on top: diagnose the transpose
+      const inner = diagnose(x.T(), r, opts);
+      if (inner.slip === "matches") return { slip: "transposed", message: `${expected}: the right numbers, transposed` };
+      if (inner.slip !== "values") {
+        return { ...inner, slip: "transposed", message: `${expected}: transposed, and ${inner.message}` };
+      }
     }
     return { slip: "shape", message: `${expected}: one number per parameter, so the parameter's shape` };
   }

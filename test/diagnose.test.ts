@@ -33,6 +33,9 @@ describe("diagnose", () => {
       expect(d.slip, message.source).toBe(slip);
       expect(d.message).toMatch(message);
     }
+    const both = diagnose(db.T().scale(K), db, { K });
+    expect(both.slip).toBe("transposed");
+    expect(both.message).toBe("expected 1×3, got 3×1: transposed, and 5 = K times too large: a sum over the batch where the loss is a mean");
     const square = Matrix.random(3, 3, rng);
     expect(diagnose(square.T(), square).slip).toBe("transposed");
   });
