@@ -1,0 +1,48 @@
+// The browser twin of src/display.ts for the live pages: the same five functions, which post
+// what they show to the page instead of to a Jupyter kernel. Runs inside the page's Web Worker.
+import { checksMarkdown, type Check } from "../../src/claims.js";
+import { math, type MathValue } from "../../src/equation.js";
+import type { VegaLiteSpec } from "../../src/plot.js";
+import { checkTex } from "../../src/tex.js";
+
+// One output of one cell, as the page renders it.
+export type Output =
+  | { cell: number; kind: "latex" | "markdown" | "stdout"; data: string }
+  | { cell: number; kind: "vegalite"; data: VegaLiteSpec };
+export type Message = Output | { kind: "error"; cell: number; data: string } | { kind: "done"; seconds: number };
+
+let current = -1;
+const post = (m: Message): void => (globalThis as unknown as { postMessage(m: Message): void }).postMessage(m);
+
+// The generated notebook module calls this before each code cell's statements.
+export function __cell(index: number): void {
+  current = index;
+}
+export const __current = (): number => current;
+export const __post = post;
+
+export function tex(formula: string): void {
+  checkTex(formula);
+  post({ cell: current, kind: "latex", data: formula });
+}
+
+export function eq(strings: TemplateStringsArray, ...values: MathValue[]): void {
+  tex(math(strings, ...values));
+}
+
+export function checks(...list: Check[]): void {
+  post({ cell: current, kind: "markdown", data: checksMarkdown(list) });
+}
+
+export function plot(spec: VegaLiteSpec): void {
+  post({ cell: current, kind: "vegalite", data: spec });
+}
+
+export function markdown(s: string): void {
+  post({ cell: current, kind: "markdown", data: s });
+}
+
+// console.log in a cell shows as that cell's text output, as in the kernel.
+console.log = (...args: unknown[]): void => {
+  post({ cell: current, kind: "stdout", data: args.map(String).join(" ") + "\n" });
+};
