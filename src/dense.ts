@@ -73,7 +73,7 @@ export class Dense {
   }
 }
 
-// XW (K×m), b (1×m) → XW + 1·b (K×m): b added to every row, in place of XW.add(broadcastRows(b, K)),
+// XW (K×m), b (1×m) → XW + 1·b (K×m): b added to every row, instead of XW.add(broadcastRows(b, K)),
 // which builds the K×m matrix 1·b through a product and checks it entry by entry. The numbers are
 // the same: an entry of 1·b is 0 + 1·b_j = b_j (or +0 for b_j = −0, and XW + ±0 = XW, since a
 // product's sum, started at +0, is never −0).
