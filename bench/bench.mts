@@ -1,11 +1,13 @@
 // `npm run bench [-- --json] [-- --clock cpu]`: the library's training step and matrix product
-// against its own reference path and against TensorFlow.js (CPU backend), in one run.
+// against its own reference path and against TensorFlow.js (CPU and WASM backends), in one run.
 //
 // Workload: an MLP 784-128-10, sigmoid hidden layer, softmax cross-entropy on logits; one step =
 // forward, backward, SGD update, at batch sizes K = 1, 32, 256, in samples per second; and the
 // product 256×784 · 784×128 in GFLOP/s for each transpose variant the backward pass uses.
 // Contenders: the library with linalg's reference matmul, the same network code with matmulFast,
-// the per-sample path (lossAndGradsPerSample: the 256 samples one at a time) and TensorFlow.js.
+// the per-sample path (lossAndGradsPerSample: the 256 samples one at a time) and TensorFlow.js on
+// its CPU backend (plain JavaScript) and on its WASM backend (the SIMD build of XNNPACK's kernels,
+// the .wasm file shipped in the npm package; single-threaded, the only choice tfjs makes in Node).
 //
 // Every repetition measures every contender once, in turn, so that a change in the machine's
 // load hits all of them alike; figures are medians over the repetitions after one warm-up round,
@@ -14,8 +16,10 @@
 // CPU time of this process instead, which other processes do not inflate (every contender, tfjs
 // included, computes on the one JavaScript thread; V8's helper threads for garbage collection
 // count too, which is why on an idle machine CPU time can exceed wall time). The output shows both.
+import { loadavg } from "node:os";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
+import "@tensorflow/tfjs-backend-wasm";
 import { identity, sigmoid } from "../src/activations.js";
 import { oneHot } from "../src/datasets.js";
 import { matmul } from "../src/linalg.js";
@@ -26,7 +30,8 @@ import { Network } from "../src/network.js";
 import { Rng } from "../src/rng.js";
 
 type Clock = "cpu" | "wall";
-type Contender = "reference" | "fast" | "perSample" | "tfjsCpu";
+type Contender = "reference" | "fast" | "perSample" | "tfjsCpu" | "tfjsWasm";
+type Backend = "cpu" | "wasm";
 
 const usage = "usage: npm run bench -- [--json] [--clock cpu|wall]";
 const args = process.argv.slice(2);
@@ -49,6 +54,7 @@ const label: Record<Contender, string> = {
   fast: "library, fast path",
   perSample: "per-sample path, 256 × K=1",
   tfjsCpu: "TensorFlow.js CPU, float32",
+  tfjsWasm: "TensorFlow.js WASM, float32",
 };
 const variants = [
   { name: "A·B", transA: false, transB: false },
@@ -100,20 +106,28 @@ function libraryStep(net: Network, k: number, perSample = false): () => void {
   };
 }
 
-// ---- TensorFlow.js: the same network, data and step, in float32, its only dtype on the CPU.
-// The backward pass is written with tf ops, as the library computes it, and like the library and
-// tf.variableGrads it skips the first layer's dX. (tf.variableGrads itself is out of reach here:
-// tfjs-core's Node build registers no gradients, and its ES build does not load in plain Node.)
+// ---- TensorFlow.js: the same network, data and step, in float32, its only dtype on the CPU and
+// in WASM. The backward pass is written with tf ops, as the library computes it, and like the
+// library and tf.variableGrads it skips the first layer's dX. (tf.variableGrads itself is out of
+// reach here: tfjs-core's Node build registers no gradients, and its ES build does not load in plain
+// Node.) Each backend holds its own tensors and weights; the backend a measurement needs is selected
+// before it (after the first initialisation, selecting one only swaps a pointer).
 
 tf.enableProdMode(); // tfjs's own setting for speed: fewer checks
-await tf.setBackend("cpu");
 const toTensor = (M: Matrix): tf.Tensor2D => tf.tensor2d(Float32Array.from(M.data), [M.rows, M.cols]);
-const tfParams = fastNet.params().map((p) => tf.variable(toTensor(p.value)));
+const tfParams = new Map<Backend, tf.Variable[]>();
+for (const backend of ["cpu", "wasm"] as const) {
+  if (!(await tf.setBackend(backend))) fail(`TensorFlow.js could not start its ${backend} backend`);
+  tfParams.set(backend, fastNet.params().map((p) => tf.variable(toTensor(p.value))));
+}
+const backendOf: Partial<Record<Contender, Backend>> = { tfjsCpu: "cpu", tfjsWasm: "wasm" };
 
-function tfjsStep(k: number): () => void {
+// tensors are made on the backend selected when this is called
+function tfjsStep(backend: Backend, k: number): () => void {
   const { X, Y } = batch(k);
   const [Xt, Yt] = [toTensor(X), toTensor(Y)];
-  const [W1, b1, W2, b2] = tfParams;
+  const params = tfParams.get(backend)!;
+  const [W1, b1, W2, b2] = params;
   return () =>
     tf.tidy(() => {
       const A1 = tf.sigmoid(tf.add(tf.matMul(Xt, W1), b1)); // k×128
@@ -122,7 +136,7 @@ function tfjsStep(k: number): () => void {
       const dZ2 = tf.div(tf.sub(tf.exp(logP), Yt), k); // softmax − y, ÷ k for the mean
       const dZ1 = tf.mul(tf.matMul(dZ2, W2, false, true), tf.mul(A1, tf.sub(1, A1))); // σ′ = a(1 − a)
       const grads = [tf.matMul(Xt, dZ1, true, false), tf.sum(dZ1, 0, true), tf.matMul(A1, dZ2, true, false), tf.sum(dZ2, 0, true)];
-      tfParams.forEach((v, i) => v.assign(tf.sub(v, tf.mul(eta, grads[i]))));
+      params.forEach((v, i) => v.assign(tf.sub(v, tf.mul(eta, grads[i]))));
       loss.dataSync();
     });
 }
@@ -150,24 +164,31 @@ function tfjsProduct(transA: boolean, transB: boolean): () => void {
 // ---- the measurements, keyed "step <contender> <K>" and "matmul <contender> <variant>", in the
 // order they run: the fast path next to the contenders it is compared with
 
-const tasks = new Map<string, () => void>();
-for (const k of batches) {
-  tasks.set(`step fast ${k}`, libraryStep(fastNet, k));
-  tasks.set(`step tfjsCpu ${k}`, tfjsStep(k));
-  tasks.set(`step reference ${k}`, libraryStep(referenceNet, k));
+const tasks = new Map<string, { backend?: Backend; fn: () => void }>();
+// key → its task; a tfjs task is built on its own backend, selected first
+async function add(key: string, who: Contender, make: () => () => void): Promise<void> {
+  const backend = backendOf[who];
+  if (backend) await tf.setBackend(backend);
+  tasks.set(key, { backend, fn: make() });
 }
-tasks.set("step perSample 256", libraryStep(perSampleNet, 256, true));
+for (const k of batches) {
+  await add(`step fast ${k}`, "fast", () => libraryStep(fastNet, k));
+  for (const who of ["tfjsWasm", "tfjsCpu"] as const) await add(`step ${who} ${k}`, who, () => tfjsStep(backendOf[who]!, k));
+  await add(`step reference ${k}`, "reference", () => libraryStep(referenceNet, k));
+}
+await add("step perSample 256", "perSample", () => libraryStep(perSampleNet, 256, true));
 for (const { name, transA, transB } of variants) {
-  tasks.set(`matmul fast ${name}`, libraryProduct(matmulFast, transA, transB));
-  tasks.set(`matmul tfjsCpu ${name}`, tfjsProduct(transA, transB));
-  tasks.set(`matmul reference ${name}`, libraryProduct(matmul, transA, transB));
+  await add(`matmul fast ${name}`, "fast", () => libraryProduct(matmulFast, transA, transB));
+  for (const who of ["tfjsWasm", "tfjsCpu"] as const) await add(`matmul ${who} ${name}`, who, () => tfjsProduct(transA, transB));
+  await add(`matmul reference ${name}`, "reference", () => libraryProduct(matmul, transA, transB));
 }
 
 const started = performance.now();
 const times = new Map<string, Record<Clock, number>[]>([...tasks.keys()].map((key) => [key, []]));
 for (let round = 0; round <= repetitions; round++) {
   if (!json) process.stderr.write(round === 0 ? "warming up" : ` ${round}/${repetitions}`);
-  for (const [key, fn] of tasks) {
+  for (const [key, { backend, fn }] of tasks) {
+    if (backend) await tf.setBackend(backend);
     const t = measure(fn);
     if (round > 0) times.get(key)!.push(t);
   }
@@ -182,8 +203,9 @@ const gflops = (c: Clock, who: Contender, variant: string): number[] =>
 const ratio = (xs: number[], ys: number[]): number => median(xs.map((x, r) => x / ys[r]));
 
 function summary(c: Clock) {
-  const at256 = (who: Contender): number[] => samplesPerSecond(c, who, 256);
-  const contenders: Contender[] = ["reference", "fast", "perSample", "tfjsCpu"];
+  const at = (k: number) => (who: Contender): number[] => samplesPerSecond(c, who, k);
+  const [at256, at32] = [at(256), at(32)];
+  const contenders: Contender[] = ["reference", "fast", "perSample", "tfjsCpu", "tfjsWasm"];
   return {
     samplesPerSecond: Object.fromEntries(contenders.map((who) => [who, Object.fromEntries(
       (who === "perSample" ? [256] : batches).map((k) => [`K${k}`, median(samplesPerSecond(c, who, k))]),
@@ -194,9 +216,13 @@ function summary(c: Clock) {
     ratios: {
       fastOverNaiveK256: ratio(at256("fast"), at256("reference")),
       fastOverTfjsCpuK256: ratio(at256("fast"), at256("tfjsCpu")),
+      fastOverTfjsWasmK256: ratio(at256("fast"), at256("tfjsWasm")),
+      fastOverTfjsWasmK32: ratio(at32("fast"), at32("tfjsWasm")),
       batchedOverPerSampleK256: ratio(at256("fast"), at256("perSample")),
       referenceOverPerSampleK256: ratio(at256("reference"), at256("perSample")), // batching alone
       matmulGflopsMin: Math.min(...variants.map(({ name }) => median(gflops(c, "fast", name)))),
+      // a ratio in the same run, so that a loaded machine slows both sides alike
+      matmulFastOverReferenceMin: Math.min(...variants.map(({ name }) => ratio(gflops(c, "fast", name), gflops(c, "reference", name)))),
     },
   };
 }
@@ -207,18 +233,21 @@ const r = judged.ratios;
 const targets = [
   { target: "fast path ≥ 3× the reference path at K = 256", value: r.fastOverNaiveK256, min: 3, unit: "×" },
   { target: "fast path ≥ 4× TensorFlow.js CPU at K = 256", value: r.fastOverTfjsCpuK256, min: 4, unit: "×" },
-  { target: "every transpose variant ≥ 2.5 GFLOP/s", value: r.matmulGflopsMin, min: 2.5, unit: " GFLOP/s" },
+  { target: "fast path ≥ TensorFlow.js WASM at K = 256", value: r.fastOverTfjsWasmK256, min: 1, unit: "×" },
+  { target: "fast path ≥ TensorFlow.js WASM at K = 32", value: r.fastOverTfjsWasmK32, min: 1, unit: "×" },
+  { target: "every fast transpose variant ≥ 10× the reference's", value: r.matmulFastOverReferenceMin, min: 10, unit: "×" },
   { target: "batched ≥ 2× the per-sample path at K = 256", value: r.batchedOverPerSampleK256, min: 2, unit: "×" },
 ].map((t) => ({ ...t, pass: t.value >= t.min }));
 const cpuShare = median([...times.values()].flat().map((t) => t.cpu / t.wall));
+const load = loadavg(); // as uptime shows it: runnable processes, averaged over 1, 5 and 15 minutes
 
 if (json) {
   console.log(JSON.stringify({
     workload: {
       mlp: sizes, hidden: "sigmoid", loss: "softmax cross-entropy, mean", batches, matmul: `${K}×${n} · ${n}×${m}`,
-      dtype: { library: "float64", tfjsCpu: "float32" },
+      dtype: { library: "float64", tfjsCpu: "float32", tfjsWasm: "float32" },
     },
-    clock, repetitions, seconds, cpuShareOfWall: cpuShare,
+    clock, repetitions, seconds, cpuShareOfWall: cpuShare, loadAverage: load,
     ...judged,
     targets: targets.map(({ target, value, min, pass }) => ({ target, value, min, pass })),
     [otherClock]: other,
@@ -228,7 +257,7 @@ if (json) {
   const row = (name: string, cells: string[]): string => name.padEnd(30) + cells.map((s) => s.padStart(9)).join("");
   const clockName = clock === "cpu" ? "CPU time" : "wall clock";
   console.log(`MLP 784-128-10, sigmoid, softmax cross-entropy: one SGD step, samples/s by ${clockName}`);
-  console.log(`medians of ${repetitions} interleaved repetitions after a warm-up; the library in float64, tfjs in float32 (its only CPU dtype)\n`);
+  console.log(`medians of ${repetitions} interleaved repetitions after a warm-up; the library in float64, tfjs in float32 (its only dtype on the CPU and in WASM)\n`);
   console.log(row("", batches.map((k) => `K=${k}`)));
   for (const [who, table] of Object.entries(judged.samplesPerSecond)) {
     console.log(row(label[who as Contender], batches.map((k) => (table[`K${k}`] === undefined ? "" : fmt(table[`K${k}`])))));
@@ -243,10 +272,13 @@ if (json) {
     console.log(`  ${name.padEnd(26)}${(fmt(a) + unit).padStart(8)}  (${fmt(b)}${unit})${note}`);
   line("fast / reference", r.fastOverNaiveK256, o.fastOverNaiveK256);
   line("fast / TensorFlow.js CPU", r.fastOverTfjsCpuK256, o.fastOverTfjsCpuK256);
+  line("fast / TensorFlow.js WASM", r.fastOverTfjsWasmK256, o.fastOverTfjsWasmK256);
+  line("  the same at K = 32", r.fastOverTfjsWasmK32, o.fastOverTfjsWasmK32);
   line("fast / per-sample", r.batchedOverPerSampleK256, o.batchedOverPerSampleK256);
   line("reference / per-sample", r.referenceOverPerSampleK256, o.referenceOverPerSampleK256, "×", "  batching alone, one matmul");
   line("slowest fast variant", r.matmulGflopsMin, o.matmulGflopsMin, " GFLOP/s");
   console.log(`\nthis process was on a CPU ${(100 * cpuShare).toFixed(0)}% of the wall-clock time (median); ${seconds.toFixed(0)} s in all`);
+  console.log(`load average at the end (1, 5, 15 min): ${load.map((x) => x.toFixed(2)).join(", ")}`);
   console.log(`targets, by ${clockName}:`);
   targets.forEach((t) => console.log(`  ${t.pass ? "PASS" : "FAIL"}  ${t.target}: ${fmt(t.value)}${t.unit}`));
 }

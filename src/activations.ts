@@ -34,9 +34,13 @@ function elementwise(
     f: (z) => z.map(f),
     dfdz: (z) => z.map(dfdz),
     dfda: (a) => a.map(dfda),
+    // dA ⊙ f′(a) in one pass: the same products as dA.mul(a.map(dfda)), without the K×m
+    // matrix of f′ in between (its allocation and finiteness check cost as much as the products)
     backward: (_z, a, dA) => {
       checkUpstream(name, a, dA);
-      return dA.mul(a.map(dfda));
+      const [g, x, out] = [dA.data, a.data, new Float64Array(a.data.length)];
+      for (let k = 0; k < out.length; k++) out[k] = g[k] * dfda(x[k]);
+      return new Matrix(a.rows, a.cols, out);
     },
   };
 }
@@ -76,11 +80,18 @@ export const identity = elementwise(
 // log softmax of each row, K×m → K×m, stable: log softmax(z) = (z − max) − log Σ exp(z − max),
 // so no exp overflows (the largest term is exp(0) = 1), and the max is subtracted before the
 // small log term is, which keeps the digits that a large max would otherwise round away.
+// One pass per row over z's data, without copying rows out (this runs at every training step).
 export function logSoftmax(z: Matrix): Matrix {
-  const rows = z.toRows();
-  const max = rows.map((row) => Math.max(...row));
-  const logSum = rows.map((row, i) => Math.log(row.reduce((s, x) => s + Math.exp(x - max[i]), 0)));
-  return z.map((x, i) => x - max[i] - logSum[i]);
+  const [m, d, out] = [z.cols, z.data, new Float64Array(z.data.length)];
+  for (let row = 0; row < d.length; row += m) {
+    let max = -Infinity;
+    for (let k = row; k < row + m; k++) max = Math.max(max, d[k]);
+    let sum = 0;
+    for (let k = row; k < row + m; k++) sum += Math.exp(d[k] - max);
+    const logSum = Math.log(sum);
+    for (let k = row; k < row + m; k++) out[k] = d[k] - max - logSum;
+  }
+  return new Matrix(z.rows, m, out);
 }
 
 // softmax of each row: a_kj = exp(z_kj) / Σ_i exp(z_ki).

@@ -36,18 +36,29 @@ mse.fromLogits = false;
 //   dE/dz = softmax(z) − y  (÷ K for mean)
 // The fused gradient is exact only when every row of y sums to 1 (one-hot or a probability
 // distribution), so that is checked. log softmax is computed stably (log-sum-exp).
+// The loss and the gradient are each one loop over the entries, computing what
+//   y.mul(logP.scale(−1)).total() / divisor  and  logP.map(Math.exp).sub(y).scale(1 / divisor)
+// compute, in the same order (so to the same digits), without the four K×m matrices in between.
 // (K×m), (K×m) → loss, K×m
 export function softmaxCrossEntropy(z: Matrix, y: Matrix, reduction: Reduction): LossResult {
   const divisor = perSample("softmaxCrossEntropy", z, y, reduction);
-  y.sum(1).data.forEach((s, k) => {
-    if (Math.abs(s - 1) > 1e-9 || y.getRow(k).data.some((p) => p < 0)) {
+  const m = y.cols;
+  const rowSums = y.sum(1).data;
+  for (let k = 0; k < y.rows; k++) {
+    if (Math.abs(rowSums[k] - 1) > 1e-9 || y.data.subarray(k * m, (k + 1) * m).some((p) => p < 0)) {
       throw new Error(
-        `softmaxCrossEntropy: row ${k} of y is not a probability distribution (sum ${s}); expected one-hot or non-negative entries summing to 1`,
+        `softmaxCrossEntropy: row ${k} of y is not a probability distribution (sum ${rowSums[k]}); expected one-hot or non-negative entries summing to 1`,
       );
     }
-  });
-  const logP = logSoftmax(z);
-  return { loss: y.mul(logP.scale(-1)).total() / divisor, dYhat: logP.map(Math.exp).sub(y).scale(1 / divisor) };
+  }
+  const [logP, t] = [logSoftmax(z).data, y.data];
+  const [scale, dYhat] = [1 / divisor, new Float64Array(t.length)];
+  let total = 0;
+  for (let k = 0; k < t.length; k++) {
+    total += t[k] * (logP[k] * -1);
+    dYhat[k] = (Math.exp(logP[k]) - t[k]) * scale;
+  }
+  return { loss: total / divisor, dYhat: new Matrix(z.rows, z.cols, dYhat) };
 }
 softmaxCrossEntropy.fromLogits = true;
 

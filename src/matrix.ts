@@ -172,8 +172,13 @@ export class Matrix {
     return this.map((x) => x + s);
   }
 
+  // r×c → r×c. A plain loop: through fill, every entry would cost a second closure call.
   map(fn: (x: number, i: number, j: number) => number): Matrix {
-    return Matrix.fill(this.rows, this.cols, (i, j) => fn(this.data[i * this.cols + j], i, j));
+    const [d, out] = [this.data, new Float64Array(this.data.length)];
+    for (let i = 0, k = 0; i < this.rows; i++) {
+      for (let j = 0; j < this.cols; j++, k++) out[k] = fn(d[k], i, j);
+    }
+    return new Matrix(this.rows, this.cols, out);
   }
 
   // r×c → c×r, materialised (matmul's transA/transB flags avoid this copy)
@@ -183,15 +188,29 @@ export class Matrix {
 
   // Sums keep two dimensions, with numpy's axis meaning:
   // axis 0 sums over rows (over samples): r×c → 1×c; axis 1 sums over columns: r×c → r×1.
+  // Every sum starts at 0 and adds its terms in index order, i = 0, 1, … (or j), so any other code
+  // that sums in that order gets the same digits. The loops read data directly: through get() and
+  // a closure per term, the bias gradient cost more than the products around it.
   sum(axis: 0 | 1): Matrix {
-    if (axis === 0) return Matrix.fill(1, this.cols, (_, j) => this.sumOf(this.rows, (i) => this.get(i, j)));
-    if (axis === 1) return Matrix.fill(this.rows, 1, (i) => this.sumOf(this.cols, (j) => this.get(i, j)));
+    const [r, c, d] = [this.rows, this.cols, this.data];
+    if (axis === 0) {
+      const out = new Float64Array(c); // out[j] = Σ_i d(i, j), row after row
+      for (let i = 0; i < r; i++) {
+        for (let j = 0; j < c; j++) out[j] += d[i * c + j];
+      }
+      return new Matrix(1, c, out);
+    }
+    if (axis === 1) {
+      const out = new Float64Array(r);
+      for (let i = 0; i < r; i++) out[i] = sumRange(d, i * c, (i + 1) * c);
+      return new Matrix(r, 1, out);
+    }
     throw new Error(`Matrix.sum: axis must be 0 (over rows) or 1 (over columns), got ${String(axis)}`);
   }
 
   // sum of all entries
   total(): number {
-    return this.sumOf(this.data.length, (k) => this.data[k]);
+    return sumRange(this.data, 0, this.data.length);
   }
 
   mean(): number {
@@ -227,18 +246,15 @@ export class Matrix {
     if (!this.sameShape(o)) {
       throw new ShapeError(op, [this.shape, o.shape], "elementwise operations need equal shapes; broadcast explicitly");
     }
+    // a plain loop: a typed array's map calls back through a slower generic path
+    const [a, b, out] = [this.data, o.data, new Float64Array(this.data.length)];
+    for (let k = 0; k < out.length; k++) out[k] = f(a[k], b[k]);
     try {
-      return new Matrix(this.rows, this.cols, this.data.map((a, k) => f(a, o.data[k])));
+      return new Matrix(this.rows, this.cols, out);
     } catch (e) {
       if (e instanceof NonFiniteError) throw new NonFiniteError(`${op}: ${e.message}`); // name the operation
       throw e;
     }
-  }
-
-  private sumOf(n: number, term: (k: number) => number): number {
-    let s = 0;
-    for (let k = 0; k < n; k++) s += term(k);
-    return s;
   }
 
   private index(op: string, i: number, j: number): number {
@@ -247,4 +263,11 @@ export class Matrix {
     }
     return i * this.cols + j;
   }
+}
+
+// d[from] + d[from + 1] + … + d[to − 1], summed from 0 in that order
+function sumRange(d: Float64Array, from: number, to: number): number {
+  let s = 0;
+  for (let k = from; k < to; k++) s += d[k];
+  return s;
 }

@@ -140,25 +140,22 @@ export class Network {
     if (gradients.length !== params.length) {
       throw new Error(`sgdStep: expected gradients for ${params.length} parameter arrays, got ${gradients.length}`);
     }
-    // every new value is computed and checked before any is written, so a failure changes nothing
-    const updated = params.map(({ name, value }, i) => {
+    // every new value is computed and checked before any is written, so a failure changes nothing.
+    // It is computed twice, to check and then to write, rather than kept in a new array: as fast,
+    // and a step allocates no parameter-sized arrays (they are what makes the garbage collector run)
+    params.forEach(({ name, value }, i) => {
       const g = gradients[i];
       if (!g.sameShape(value)) {
         throw new ShapeError("sgdStep", [value.shape, g.shape], `the gradient for ${name} must have its shape`);
       }
-      // one plain loop: a typed array's map and every call a closure per entry, ~10× slower
-      const next = new Float64Array(value.data.length);
-      let finite = true;
-      for (let k = 0; k < next.length; k++) {
-        next[k] = value.data[k] - eta * g.data[k];
-        finite &&= Number.isFinite(next[k]);
-      }
-      if (!finite) {
+      if (!updateIsFinite(value.data, g.data, eta)) {
         throw new NonFiniteError(`sgdStep: ${name} would become non-finite; is eta = ${eta} too large?`);
       }
-      return next;
     });
-    params.forEach(({ value }, i) => value.data.set(updated[i]));
+    params.forEach(({ value }, i) => {
+      const [w, dw] = [value.data, gradients[i].data];
+      for (let k = 0; k < w.length; k++) w[k] = w[k] - eta * dw[k];
+    });
   }
 
   // [W1, b1, W2, b2, …]: the live matrices, so changing their data changes the network
@@ -190,4 +187,13 @@ export function gradList(grads: Grads): Matrix[] {
     throw new Error(`gradList: ${grads.dW.length} dW but ${grads.db.length} db arrays, expected one of each per layer`);
   }
   return grads.dW.flatMap((dW, l) => [dW, grads.db[l]]);
+}
+
+// w, dw (same length), η → whether every w − η·dw is finite: x − x is 0 for a finite x, NaN otherwise
+function updateIsFinite(w: Float64Array, dw: Float64Array, eta: number): boolean {
+  for (let k = 0; k < w.length; k++) {
+    const next = w[k] - eta * dw[k];
+    if (next - next !== 0) return false;
+  }
+  return true;
 }

@@ -1,13 +1,15 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { identity, sigmoid, tanh } from "../src/activations.js";
+import { identity, logSoftmax, relu, sigmoid, softmax, tanh } from "../src/activations.js";
+import { broadcastCols, broadcastRows } from "../src/broadcast.js";
+import { NonFiniteError } from "../src/check.js";
 import { oneHot } from "../src/datasets.js";
 import { Dense } from "../src/dense.js";
 import { matmul } from "../src/linalg.js";
 import { softmaxCrossEntropy } from "../src/losses.js";
 import { matmulFast } from "../src/matmul-fast.js";
 import { Matrix } from "../src/matrix.js";
-import { Network } from "../src/network.js";
+import { Network, gradList } from "../src/network.js";
 import { Rng } from "../src/rng.js";
 import { expectShapeError, gradsRelDiff, randn, relDiff } from "./helpers.js";
 
@@ -105,5 +107,131 @@ describe("the network's choice of matmul", () => {
     expect(partial.dW.data).toEqual(full.dW.data);
     expect(partial.db.data).toEqual(full.db.data);
     expect(full.dX?.shape).toBe("7×9");
+  });
+});
+
+// a and b hold the same numbers, bit for bit (Object.is tells +0 from −0)
+function expectIdentical(a: Matrix, b: Matrix, what = ""): void {
+  expect(a.shape, what).toBe(b.shape);
+  expect(a.data.every((x, k) => Object.is(x, b.data[k])), what).toBe(true);
+}
+
+describe("matmulFast's WebAssembly memory", () => {
+  it("is grown for a big product and reused by smaller ones: each still the reference's", () => {
+    // a big product leaves its numbers in memory; the padding of a smaller one must not see them
+    for (const [K, n, m] of [[3, 5, 2], [130, 150, 67], [5, 7, 3], [9, 1, 6], [66, 400, 9]]) {
+      variants.forEach(([transA, transB]) => {
+        const [A, B] = operands(K, n, m, transA, transB, K * n * m);
+        expectIdentical(matmulFast(A, B, transA, transB), matmul(A, B, transA, transB), `${K}×${n}·${n}×${m}`);
+      });
+    }
+  });
+
+  it("returns a matrix of its own: a later product does not change it", () => {
+    const [A, B] = operands(6, 5, 4, false, false, 1);
+    const first = matmulFast(A, B);
+    const copy = first.clone();
+    matmulFast(...operands(6, 5, 4, false, false, 2));
+    expect(first.data).toEqual(copy.data);
+  });
+
+  it("still refuses a product that overflows, naming the entry", () => {
+    const big = Matrix.fill(2, 2, () => 1e200);
+    expect(() => matmulFast(big, big)).toThrow(NonFiniteError);
+    expect(() => matmulFast(big, big)).toThrow("Matrix 2×2: entry (0,0) is Infinity, expected a finite number");
+  });
+});
+
+// The training step's other work is written as loops that fuse what the library's formulas spell
+// out with whole matrices; these are those formulas, the clear reference, and the loops must give
+// their numbers to the last bit.
+describe("the fused loops agree bit for bit with the formulas they replace", () => {
+  const rng = new Rng(17);
+  // entries of every sign and size, with zeros of both signs, which is where a shortcut would show
+  const awkward = (r: number, c: number): Matrix =>
+    Matrix.fill(r, c, () => [0, -0, 1, -1, rng.normal(0, 1), rng.normal(0, 30)][rng.int(6)]);
+
+  it("Dense.forward: Z = X·W + broadcastRows(b, K), for either product", () => {
+    for (const [K, n, m] of [[1, 1, 1], [5, 9, 7], [33, 20, 12]]) {
+      const [X, W, b] = [awkward(K, n), awkward(n, m), awkward(1, m)];
+      const layer = new Dense(W, b, tanh);
+      const clearZ = matmul(X, W).add(broadcastRows(b, K));
+      expectIdentical(layer.forward(X, matmul).Z, clearZ);
+      expectIdentical(layer.forward(X, matmulFast).Z, clearZ);
+      expectIdentical(layer.forward(X).A, clearZ.map(Math.tanh));
+    }
+  });
+
+  // the fused bias relies on this: XW + (+0) and XW + (−0) differ only where XW is −0
+  it("a product's entry is never −0: its sum starts at +0, and +0 + (−0) = +0", () => {
+    const signedZeros = Matrix.fill(4, 3, (i, j) => ((i + j) % 2 === 0 ? -0 : 0));
+    const product = matmul(signedZeros, Matrix.fill(3, 5, (i, j) => (i === j ? -2 : 3)));
+    expect(product.data.some((x) => Object.is(x, -0))).toBe(false);
+    fc.assert(
+      fc.property(size, size, size, seed, (K, n, m, s) => {
+        const r = new Rng(s);
+        const pick = (): number => [0, -0, r.normal(0, 1)][r.int(3)];
+        const P = matmulFast(Matrix.fill(K, n, pick), Matrix.fill(n, m, pick));
+        return !P.data.some((x) => Object.is(x, -0));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("an elementwise activation's backward: dA ⊙ f′(a)", () => {
+    const z = awkward(6, 5);
+    const dA = awkward(6, 5);
+    for (const act of [sigmoid, tanh, relu, identity]) {
+      const a = act.f(z);
+      expectIdentical(act.backward(z, a, dA), dA.mul(act.dfda(a) as Matrix), act.name);
+    }
+  });
+
+  it("logSoftmax, softmax and its backward", () => {
+    const z = awkward(7, 4);
+    const rows = z.toRows();
+    const max = rows.map((row) => Math.max(...row));
+    const logSum = rows.map((row, i) => Math.log(row.reduce((s, x) => s + Math.exp(x - max[i]), 0)));
+    expectIdentical(logSoftmax(z), z.map((x, i) => x - max[i] - logSum[i]));
+    const a = softmax.f(z);
+    const dA = awkward(7, 4);
+    expectIdentical(softmax.backward(z, a, dA), a.mul(dA.sub(broadcastCols(dA.mul(a).sum(1), 4))));
+  });
+
+  it("softmaxCrossEntropy: the loss and dE/dz", () => {
+    const z = awkward(9, 5);
+    const y = oneHot([0, 4, 2, 2, 1, 3, 0, 4, 1], 5);
+    const logP = logSoftmax(z);
+    for (const [reduction, divisor] of [["sum", 1], ["mean", 9]] as const) {
+      const { loss, dYhat } = softmaxCrossEntropy(z, y, reduction);
+      expect(Object.is(loss, y.mul(logP.scale(-1)).total() / divisor)).toBe(true);
+      expectIdentical(dYhat, logP.map(Math.exp).sub(y).scale(1 / divisor));
+    }
+  });
+
+  it("Matrix.sum and total: sums from 0 in index order, as written with get()", () => {
+    const M = awkward(6, 4);
+    const ordered = (count: number, term: (k: number) => number): number => {
+      let s = 0;
+      for (let k = 0; k < count; k++) s += term(k);
+      return s;
+    };
+    expectIdentical(M.sum(0), Matrix.fill(1, 4, (_, j) => ordered(6, (i) => M.get(i, j))));
+    expectIdentical(M.sum(1), Matrix.fill(6, 1, (i) => ordered(4, (j) => M.get(i, j))));
+    expect(Object.is(M.total(), ordered(24, (k) => M.data[k]))).toBe(true);
+  });
+
+  it("sgdStep: W − η·dW, and a failure in a later parameter leaves the earlier ones unchanged", () => {
+    const net = Network.init([4, 3, 2], [sigmoid, identity], new Rng(3));
+    const X = randn(5, 4, 4);
+    const { grads } = net.lossAndGrads(X, oneHot([0, 1, 1, 0, 1], 2), softmaxCrossEntropy, "mean");
+    const before = net.params().map((p) => p.value.clone());
+    net.sgdStep(grads, 0.3);
+    const gradients = gradList(grads);
+    net.params().forEach((p, i) => expectIdentical(p.value, before[i].sub(gradients[i].scale(0.3)), p.name));
+    const after = net.params().map((p) => p.value.clone());
+    const huge = { dW: [grads.dW[0], grads.dW[1].map(() => 1e300)], db: grads.db };
+    expect(() => net.sgdStep(huge, 1e10)).toThrow("sgdStep: W2 would become non-finite; is eta = 10000000000 too large?");
+    net.params().forEach((p, i) => expectIdentical(p.value, after[i], p.name));
   });
 });
