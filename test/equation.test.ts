@@ -30,6 +30,17 @@ describe("math`…`", () => {
     expect(() => checkTex(s)).not.toThrow();
   });
 
+  it("aligns each line of a broken chain at one point only", () => {
+    const W = Matrix.random(3, 2, rng);
+    const s = math`${["G", W]} = a\,b = ${W} = ${W} = ${W} = ${W} = ${W} = ${W}`;
+    expect(s.startsWith("\\begin{aligned}")).toBe(true);
+    // without the matrices (their & and \\ are theirs), each line holds exactly one &
+    const outline = s.replace(/\\begin\{bmatrix\}.*?\\end\{bmatrix\}/g, "M");
+    const lines = outline.replace(/\\(begin|end)\{aligned\}/g, "").split("\\\\");
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    for (const line of lines) expect(line.split("&").length).toBe(2);
+  });
+
   it("puts side-by-side formulas on lines of their own when together they are too wide", () => {
     const W = Matrix.random(3, 6, rng);
     const s = math`A = ${W} \qquad B = ${W}`;
