@@ -130,12 +130,14 @@ function breakChain(c: Chain, lineEm: number): string {
   let first = true;
   for (const s of c.steps) {
     const w = 1.5 + width(s.rhs);
-    if (!first && used + w > lineEm) {
+    const newLine = !first && used + w > lineEm;
+    if (newLine) {
       lines.push(line);
       line = "";
       used = width(c.lhs);
     }
-    line += `&${s.rel} ${join(s.rhs)} `;
+    // one alignment point a line: a second & would open a new column pair
+    line += `${first || newLine ? "&" : ""}${s.rel} ${join(s.rhs)} `;
     used += w;
     first = false;
   }
