@@ -131,7 +131,8 @@ function breakChain(c: Chain, lineEm: number): string {
   let lineStart = true; // one alignment point (&) per line: a second one would open a new column
   for (const s of c.steps) {
     const w = 1.5 + width(s.rhs);
-    if (!first && used + w > lineEm) {
+    const newLine = !first && used + w > lineEm;
+    if (newLine) {
       lines.push(line);
       line = "";
       used = width(c.lhs);

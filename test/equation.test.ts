@@ -41,6 +41,15 @@ describe("math`…`", () => {
     for (const line of lines) expect(line.split("&").length).toBe(2);
   });
 
+  it("aligns each broken line once, even when it holds several steps", () => {
+    const W = Matrix.random(3, 6, rng);
+    const s = math`${["G", W]} = a = b = ${W} = ${W} = ${W}`;
+    expect(s.startsWith("\\begin{aligned}")).toBe(true);
+    for (const line of s.split("\\\\")) expect(line.split("&=").length).toBeLessThanOrEqual(2);
+    expect(s).toContain("= b"); // a short step stays on the line it follows
+    expect(() => checkTex(s)).not.toThrow();
+  });
+
   it("puts side-by-side formulas on lines of their own when together they are too wide", () => {
     const W = Matrix.random(3, 6, rng);
     const s = math`A = ${W} \qquad B = ${W}`;
