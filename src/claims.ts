@@ -1,4 +1,5 @@
 import { formatNumber } from "./format.js";
+import { formatPair } from "./format-pair.js";
 
 // Every claim a notebook makes is checked on the numbers it just computed. A claim that holds
 // returns a Check (what was stated, what was measured), which display.ts's checks() shows as one
@@ -25,16 +26,20 @@ export function claim(statement: string, holds: boolean, measured = ""): Check {
 
 // value < bound, both printed: "3.12e-11 < 1.00e-7".
 export function claimBelow(statement: string, value: number, bound: number): Check {
-  return claim(statement, value < bound, `${show(value)} < ${formatNumber(bound, 2)}`);
+  return claim(statement, value < bound, compared(value, "<", bound));
 }
 
 // value > bound: for the mistakes, whose error must be large.
 export function claimAbove(statement: string, value: number, bound: number): Check {
-  return claim(statement, value > bound, `${show(value)} > ${formatNumber(bound, 2)}`);
+  return claim(statement, value > bound, compared(value, ">", bound));
 }
 
-// A NaN or an infinity is shown as such (and fails either comparison) instead of throwing here.
-const show = (x: number): string => (Number.isFinite(x) ? formatNumber(x, 2) : String(x));
+// "value op bound" with the decimals that tell them apart ("0.101 < 0.100", not "0.10 < 0.10");
+// a NaN or an infinity is shown as such (and fails either comparison) instead of throwing here.
+const compared = (value: number, op: string, bound: number): string =>
+  Number.isFinite(value)
+    ? formatPair(value, bound).join(` ${op} `)
+    : `${String(value)} ${op} ${formatNumber(bound, 2)}`;
 
 // fn must throw an error of the given class whose message matches `pattern`. The check's
 // measured text is the error's message, and `error` is the error, for the notebook to show.
