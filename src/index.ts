@@ -20,3 +20,5 @@ export * from "./table.js";
 export * from "./tex.js";
 export * from "./train.js";
 export * from "./claims.js";
+export * from "./softmax-jacobian.js";
+export * from "./cross-entropy.js";
