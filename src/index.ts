@@ -21,3 +21,5 @@ export * from "./tex.js";
 export * from "./train.js";
 export * from "./claims.js";
 export * from "./format-pair.js";
+export * from "./softmax-jacobian.js";
+export * from "./cross-entropy.js";
