@@ -5,8 +5,9 @@
 //
 // All runs go through one `npm run notebooks -- --sweep --exercise --jobs 2` started before the
 // tests; it prints a line as each run finishes (shown live), and the tests read its report.
+// NOTEBOOK_SWEEP=fast npm test sweeps only batchSize and seed (a quicker check while writing).
 import { beforeAll, describe, expect, it } from "vitest";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { basename, join } from "node:path";
 import { compareOutputs, editedNotebookHint } from "../tools/compare-outputs.mjs";
 import {
@@ -20,17 +21,6 @@ const reportPath = join(out, "report.json");
 interface Report { seconds: number; runs: { notebook: string; label: string; ok: boolean; seconds: number; message?: string; output: string }[] }
 let report: Report | undefined;
 let log = "";
-
-beforeAll(async () => {
-  const started = performance.now();
-  process.stderr.write(`notebooks: running every notebook's sweep and exercise, 2 at a time (a line per run)\n`);
-  const r = await runToolLive("notebooks.mts", ["--sweep", "--exercise", "--jobs", "2", "--out", out, "--report", reportPath], (line) => {
-    if (/^(ok|FAILED) /.test(line)) process.stderr.write(`  ${line.replace(/\s+→ .*$/, "")}\n`);
-  });
-  log = r.out;
-  process.stderr.write(`notebooks: done in ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
-  if (existsSync(reportPath)) report = JSON.parse(readFileSync(reportPath, "utf8")) as Report;
-}, 1_500_000);
 
 describe("notebooks follow the conventions", () => {
   it("the series has notebooks, each with batchSize and seed parameters, seed within the Rng's range", () => {
@@ -66,6 +56,19 @@ describe("notebooks follow the conventions", () => {
 });
 
 describe("notebooks run headless", () => {
+  beforeAll(async () => {
+    const started = performance.now();
+    rmSync(out, { recursive: true, force: true }); // no executed copy from an earlier run can stand in
+    process.stderr.write(`notebooks: running every notebook at its defaults, its knobs' edges and its exercise, 2 at a time\n`);
+    const sweep = process.env.NOTEBOOK_SWEEP === "fast" ? "--sweep=fast" : "--sweep";
+    const r = await runToolLive("notebooks.mts", [sweep, "--exercise", "--jobs", "2", "--out", out, "--report", reportPath], (line) => {
+      if (/^(ok|FAILED) /.test(line)) process.stderr.write(`  ${line.replace(/\s+→ .*$/, "")}\n`);
+    }, 1_500_000);
+    log = r.out;
+    process.stderr.write(`notebooks: done in ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
+    if (existsSync(reportPath)) report = JSON.parse(readFileSync(reportPath, "utf8")) as Report;
+  }, 1_500_000);
+
   it("the sweep ran and wrote its report", () => {
     expect(report, `no report from the runner:\n${log.slice(-4000)}`).toBeDefined();
   });

@@ -138,7 +138,8 @@ export function parameterLiteral(p: Parameter, raw: string): string {
 // time with the others at their defaults, at its documented minimum, at a few times its default
 // (ints ×3 rounded, numbers ×4) and at its documented maximum. An exclusive bound (> a, < b) of
 // a number is approached to 1/100 of its distance from the default; of an int, it is a ± 1.
-// `seed` is capped at 2^32 − 1 (the Rng's range). Values equal to the default are skipped.
+// `seed` is tried at its minimum and maximum only, capped at 2^32 − 1 (the Rng's range). Values
+// equal to the default are skipped.
 export const SEED_MAX = 4294967295;
 
 export interface SweepPoint {
@@ -177,7 +178,8 @@ export function sweepPoints(params: Parameter[]): SweepPoint[] {
       if (p.name === "seed") max = Math.min(max, SEED_MAX);
     }
     const times = d === 0 ? (int ? 3 : 1) : int ? Math.round(3 * d) : 4 * d;
-    if (max === undefined || (p.upper?.op === "≤" ? times <= max : times < (p.upper?.value ?? Infinity))) {
+    // Another seed is other data, not a larger setting: its minimum and maximum are the other seeds.
+    if (p.name !== "seed" && (max === undefined || (p.upper?.op === "≤" ? times <= max : times < (p.upper?.value ?? Infinity)))) {
       add(p, times, "a few times the default");
     }
     if (max !== undefined) add(p, max, "maximum");

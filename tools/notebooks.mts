@@ -1,9 +1,10 @@
 // `npm run notebooks -- [notebook…] [--param name=value …] [--out DIR] [--in-place] [--jobs N]
-//                      [--sweep] [--exercise] [--fresh] [--report FILE] [--list]`
+//                      [--sweep[=fast]] [--exercise] [--fresh] [--report FILE] [--list]`
 // Executes notebooks headless (nbclient + the tslab kernel, tools/execute.py), all of them by default.
 // Parameters are checked against each notebook's parameters cell before anything runs.
 //   --sweep     also run every knob, one at a time, at its documented minimum, a few times its
-//               default and its documented maximum (tools/ipynb.mts sweepPoints), plus batchSize=64
+//               default and its documented maximum (tools/ipynb.mts sweepPoints), plus batchSize=64;
+//               --sweep=fast: only the batchSize and seed knobs
 //   --exercise  also run the exercise with its solution line and its catalogued wrong answers
 //   --fresh     a new kernel for every run (by default the runs of one notebook after its first
 //               share a kernel: same results, a third of the time)
@@ -21,7 +22,7 @@ import {
 } from "./ipynb.mjs";
 
 const usage = "usage: npm run notebooks -- [notebook.ipynb …] [--param name=value …] [--out DIR] [--in-place] [--jobs N]" +
-  " [--sweep] [--exercise] [--fresh] [--report FILE] [--list]";
+  " [--sweep[=fast]] [--exercise] [--fresh] [--report FILE] [--list]";
 
 function fail(message: string): never {
   console.error(`${message}\n${usage}`);
@@ -30,7 +31,7 @@ function fail(message: string): never {
 
 interface Options {
   paths: string[]; params: Map<string, string>; out: string; inPlace: boolean; jobs: number;
-  sweep: boolean; exercise: boolean; fresh: boolean; list: boolean; report?: string;
+  sweep: false | "full" | "fast"; exercise: boolean; fresh: boolean; list: boolean; report?: string;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -53,7 +54,10 @@ function parseArgs(argv: string[]): Options {
     } else if (flag === "--out") o.out = resolve(value());
     else if (flag === "--report") o.report = resolve(value());
     else if (flag === "--in-place") o.inPlace = true;
-    else if (flag === "--sweep") o.sweep = true;
+    else if (flag === "--sweep") {
+      if (inline !== undefined && inline !== "full" && inline !== "fast") fail(`--sweep takes no value, or =fast or =full; got ${inline}`);
+      o.sweep = inline === "fast" ? "fast" : "full";
+    }
     else if (flag === "--exercise") o.exercise = true;
     else if (flag === "--fresh") o.fresh = true;
     else if (flag === "--list") o.list = true;
@@ -151,7 +155,8 @@ function plan(o: Options): Run[] {
     const base = given.length ? labelOf(given) : "defaults";
     add({ notebook: path, label: base, inject: inject(given), output: outFor(base, path) });
     if (o.sweep) {
-      const points: [string, string][] = sweepPoints(declared).map((p) => [p.name, p.value]);
+      const points: [string, string][] = sweepPoints(declared)
+        .filter((p) => o.sweep === "full" || p.name === "batchSize" || p.name === "seed").map((p) => [p.name, p.value]);
       // A batch larger than several notebooks' data sets, and wide enough to elide matrices.
       const batchSize = declared.find((p) => p.name === "batchSize");
       const inDomain = (p: NonNullable<typeof batchSize>, v: string) => { try { parameterLiteral(p, v); return true; } catch { return false; } };
@@ -192,16 +197,21 @@ class Worker {
     this.child.stderr!.on("data", (d: Buffer) => {
       this.stderr = (this.stderr + d.toString()).slice(-4000);
     });
+    this.child.stdin!.on("error", () => { /* the worker exited; reported by "exit" */ });
     this.child.on("exit", (code) => {
+      this.exited = `the Python worker exited (${code}):\n${this.stderr}`;
       const done = this.pending;
       this.pending = undefined;
-      done?.({ ok: false, seconds: 0, fresh: true, failure: { cell: null, added: null, first: "", text: `the Python worker exited (${code}):\n${this.stderr}` } });
+      done?.({ ok: false, seconds: 0, fresh: true, failure: { cell: null, added: null, first: "", text: this.exited } });
     });
   }
+
+  private exited?: string;
 
   run(r: Run, restart: boolean): Promise<Reply> {
     this.current = r.notebook;
     return new Promise((done) => {
+      if (this.exited) return done({ ok: false, seconds: 0, fresh: true, failure: { cell: null, added: null, first: "", text: this.exited } });
       this.pending = done;
       const job = { id: r.id, source: r.notebook, output: r.output, restart, inject: r.inject || null, replace: r.replace ?? null, append: r.append ?? null };
       this.child.stdin!.write(JSON.stringify(job) + "\n");
