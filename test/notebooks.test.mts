@@ -1,38 +1,93 @@
-// Every notebook, executed headless in the tslab kernel at its defaults and across a sweep of
-// batch sizes and a second seed; then the committed outputs must equal the fresh defaults run.
-import { describe, expect, it } from "vitest";
-import { existsSync } from "node:fs";
+// Every notebook, executed headless in the tslab kernel: at its defaults, with each knob one at a
+// time at its documented minimum, a few times its default and its documented maximum (plus
+// batchSize=64), and with its exercise's solution and catalogued wrong answers; then the committed
+// outputs must equal the fresh defaults run. The conventions that need no kernel are checked too.
+//
+// All runs go through one `npm run notebooks -- --sweep --exercise --jobs 2` started before the
+// tests; it prints a line as each run finishes (shown live), and the tests read its report.
+// NOTEBOOK_SWEEP=fast npm test sweeps only batchSize and seed (a quicker check while writing).
+import { beforeAll, describe, expect, it } from "vitest";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { basename, join } from "node:path";
-import { compareOutputs } from "../tools/compare-outputs.mjs";
-import { listNotebooks, parameters, readNotebook } from "../tools/ipynb.mjs";
-import { root, runTool } from "./run-tool.mjs";
+import { compareOutputs, editedNotebookHint } from "../tools/compare-outputs.mjs";
+import {
+  ANSWER_LINE, findExercise, hasTag, listNotebooks, longLines, MAX_LINE, NOT_ANSWERED, outputText, parameters, readNotebook, SEED_MAX, text,
+} from "../tools/ipynb.mjs";
+import { root, runToolLive } from "./run-tool.mjs";
 
 const notebooks = listNotebooks(join(root, "notebooks"));
-const defaultBatchSizes = new Set(notebooks.map((p) => parameters(readNotebook(p), p).find((q) => q.name === "batchSize")?.defaultSource));
-const sweep: { label: string; params: string[] }[] = [
-  { label: "defaults", params: [] },
-  ...["1", "3", "64"].filter((k) => !defaultBatchSizes.has(k)).map((k) => ({ label: `batchSize=${k}`, params: [`batchSize=${k}`] })),
-  { label: "seed=2", params: ["seed=2"] },
-];
-const outDir = (label: string) => join(root, "build", "test", label.replace(/[^\w=]/g, "_"));
+const out = join(root, "build", "test");
+const reportPath = join(out, "report.json");
+interface Report { seconds: number; runs: { notebook: string; label: string; ok: boolean; seconds: number; message?: string; output: string }[] }
+let report: Report | undefined;
+let log = "";
 
-describe.sequential("notebooks run headless", () => {
-  it("the series has notebooks, each with batchSize and seed parameters", () => {
+describe("notebooks follow the conventions", () => {
+  it("the series has notebooks, each with batchSize and seed parameters, seed within the Rng's range", () => {
     expect(notebooks.length).toBeGreaterThanOrEqual(5);
-    for (const p of notebooks) expect(parameters(readNotebook(p), p).map((q) => q.name)).toEqual(expect.arrayContaining(["batchSize", "seed"]));
+    for (const p of notebooks) {
+      const ps = parameters(readNotebook(p), p);
+      expect(ps.map((q) => q.name), basename(p)).toEqual(expect.arrayContaining(["batchSize", "seed"]));
+      const seed = ps.find((q) => q.name === "seed");
+      expect(seed?.upper === undefined || seed.upper.value <= SEED_MAX, `${basename(p)}: seed's maximum is beyond 2^32 − 1`).toBe(true);
+    }
   });
-  for (const { label, params } of sweep) {
-    it(`every notebook runs without error at ${label}`, () => {
-      const { status, out } = runTool("notebooks.mts", ["--jobs", "2", "--out", outDir(label), ...params.flatMap((p) => ["--param", p])]);
-      expect(status, out).toBe(0);
-    }, 900_000);
+
+  it(`no notebook code line is longer than ${MAX_LINE} characters`, () => {
+    const long = notebooks.flatMap((p) => longLines(readNotebook(p)).map((l) => `${basename(p)} cell ${l.cell} line ${l.line}: ${l.length} characters`));
+    expect(long.join("\n")).toBe("");
+  });
+
+  for (const path of notebooks.filter((p) => !basename(p).startsWith("00-"))) {
+    it(`${basename(path)}: one exercise, as the convention has it, shipped unanswered`, () => {
+      const nb = readNotebook(path);
+      const ex = findExercise(nb);
+      expect(ex, "no code cell tagged \"answer\": every notebook after 00 ends with an exercise").toBeDefined();
+      if (!ex) return;
+      expect(ex.problems.join("\n")).toBe("");
+      expect(ex.answerSource, "the committed answer cell must not hold a solution").toContain(ANSWER_LINE);
+      const said = outputText(nb.cells[ex.answerCell]);
+      expect(said, "the committed answer cell's output").toContain(NOT_ANSWERED);
+      const checker = nb.cells.filter((c) => hasTag(c, "checker"));
+      expect(checker.length, "one cell tagged \"checker\"").toBe(1);
+      expect(text(checker[0].source), "the checker defines checkAnswer").toMatch(/function checkAnswer\(/);
+    });
   }
+});
+
+describe("notebooks run headless", () => {
+  beforeAll(async () => {
+    const started = performance.now();
+    rmSync(out, { recursive: true, force: true }); // no executed copy from an earlier run can stand in
+    process.stderr.write(`notebooks: running every notebook at its defaults, its knobs' edges and its exercise, 2 at a time\n`);
+    const sweep = process.env.NOTEBOOK_SWEEP === "fast" ? "--sweep=fast" : "--sweep";
+    const r = await runToolLive("notebooks.mts", [sweep, "--exercise", "--jobs", "2", "--out", out, "--report", reportPath], (line) => {
+      if (/^(ok|FAILED) /.test(line)) process.stderr.write(`  ${line.replace(/\s+→ .*$/, "")}\n`);
+    }, 1_500_000);
+    log = r.out;
+    process.stderr.write(`notebooks: done in ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
+    if (existsSync(reportPath)) report = JSON.parse(readFileSync(reportPath, "utf8")) as Report;
+  }, 1_500_000);
+
+  it("the sweep ran and wrote its report", () => {
+    expect(report, `no report from the runner:\n${log.slice(-4000)}`).toBeDefined();
+  });
+
   for (const path of notebooks) {
+    const name = `notebooks/${basename(path)}`;
+    it(`${basename(path)}: runs clean at its defaults, at each knob's edges and with its exercise's answers`, () => {
+      const runs = (report?.runs ?? []).filter((r) => r.notebook === name);
+      expect(runs.length, "no runs of this notebook in the report").toBeGreaterThan(0);
+      const failed = runs.filter((r) => !r.ok);
+      expect(failed.map((r) => `${r.label}:\n${r.message ?? ""}`).join("\n\n"), `failed: ${failed.map((r) => r.label).join(", ")}`).toBe("");
+    });
+
     it(`${basename(path)}: committed outputs equal a fresh run at the defaults`, () => {
-      const fresh = join(outDir("defaults"), basename(path));
+      const fresh = join(out, "defaults", basename(path));
       expect(existsSync(fresh), "the defaults run did not produce this notebook").toBe(true);
       const diffs = compareOutputs(basename(path), readNotebook(path), readNotebook(fresh));
-      expect(diffs.join("\n"), "committed outputs differ from a fresh run; refresh them with `npm run notebooks -- --in-place`").toBe("");
+      const hint = diffs.length ? editedNotebookHint(path) : undefined;
+      expect(diffs.join("\n"), hint ?? "committed outputs differ from a fresh run; refresh them with `npm run notebooks -- --in-place`").toBe("");
     });
   }
 });

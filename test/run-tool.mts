@@ -1,12 +1,45 @@
 // Runs one of the project's tools (tools/*.mts) the way npm scripts do, capturing its output.
-import { spawnSync } from "node:child_process";
-import { join } from "node:path";
+import { spawn, spawnSync } from "node:child_process";
+import { copyFileSync, lstatSync, mkdirSync, symlinkSync } from "node:fs";
+import { basename, join, relative } from "node:path";
+import { createInterface } from "node:readline";
 
 export const root = join(import.meta.dirname, "..");
+const tsx = join(root, "node_modules", ".bin", "tsx");
 
 export function runTool(tool: string, args: string[], timeoutMs = 600_000): { status: number | null; out: string } {
-  const r = spawnSync(join(root, "node_modules", ".bin", "tsx"), [join(root, "tools", tool), ...args], {
+  const r = spawnSync(tsx, [join(root, "tools", tool), ...args], {
     cwd: root, encoding: "utf8", timeout: timeoutMs,
   });
   return { status: r.status, out: `${r.stdout}${r.stderr}` };
+}
+
+// The same, without blocking, and each line of the tool's standard output is handed to onLine
+// as soon as it is printed (vitest shows what a test writes to process.stderr live).
+export function runToolLive(tool: string, args: string[], onLine: (line: string) => void, timeoutMs = 900_000): Promise<{ status: number | null; out: string }> {
+  return new Promise((done) => {
+    const child = spawn(tsx, [join(root, "tools", tool), ...args], { cwd: root, stdio: ["ignore", "pipe", "pipe"], timeout: timeoutMs });
+    let out = "";
+    createInterface({ input: child.stdout }).on("line", (line) => {
+      out += line + "\n";
+      onLine(line);
+    });
+    child.stderr.on("data", (d: Buffer) => (out += d.toString()));
+    child.on("close", (status) => done({ status, out }));
+  });
+}
+
+// A copy of a notebook in dir, next to a `lib` link to src/ (tslab compiles only files under the
+// kernel's folder, so a copy elsewhere needs its own link to import the library).
+export function copyWithLib(notebook: string, dir: string, name = basename(notebook)): string {
+  mkdirSync(dir, { recursive: true });
+  const lib = join(dir, "lib");
+  try {
+    lstatSync(lib);
+  } catch {
+    symlinkSync(relative(dir, join(root, "src")), lib);
+  }
+  const to = join(dir, name);
+  copyFileSync(notebook, to);
+  return to;
 }

@@ -1,32 +1,38 @@
-// The notebook tooling itself: the runner reports failures and refuses bad parameters, the
-// strict type-check points at notebook cells, the output comparison catches an edited output,
-// and the export typesets formulas and draws plots without any script.
+// The notebook tooling itself: the runner reports failures by the file's cell numbers and refuses
+// bad parameters, a bad --out and files that are not notebooks before running anything; the knob
+// sweep and the exercise check catch a notebook that breaks them (fixtures runner-*.ipynb); the
+// strict type-check points at notebook cells; the output comparison catches an edited output and
+// names an edited notebook; the export typesets formulas and draws plots without any script.
 import { describe, expect, it } from "vitest";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import { compareOutputs } from "../tools/compare-outputs.mjs";
-import { listNotebooks, parameterLiteral, parameters, readNotebook, text, type Notebook } from "../tools/ipynb.mjs";
+import { compareOutputs, editedNotebookHint } from "../tools/compare-outputs.mjs";
+import {
+  ANSWER_LINE, exerciseEdits, exerciseVerdicts, findExercise, listNotebooks, longLines, NOT_ANSWERED, NotebookError, outputText, parameterLiteral,
+  parameters, readNotebook, sweepPoints, text, WRONG_TAG, type Cell, type Notebook, type Parameter,
+} from "../tools/ipynb.mjs";
 import { typecheckNotebooks } from "../tools/typecheck-notebooks.mjs";
-import { root, runTool } from "./run-tool.mjs";
+import { copyWithLib, root, runTool } from "./run-tool.mjs";
 
 const fixture = (name: string) => join(root, "test", "fixtures", name);
 const firstNotebook = listNotebooks(join(root, "notebooks"))[0];
 
 describe("npm run notebooks", () => {
-  it("fails on a failing cell and names the notebook, the cell, its first line and the kernel's error", () => {
-    const { status, out } = runTool("notebooks.mts", [fixture("failing-cell.ipynb"), "--out", mkdtempSync(join(tmpdir(), "nb-"))]);
+  it("fails on a failing cell and names the notebook, the cell as numbered in the file (also after --param), its first line and the kernel's error", () => {
+    const { status, out } = runTool("notebooks.mts", [fixture("failing-cell.ipynb"), "--param", "batchSize=2", "--out", mkdtempSync(join(tmpdir(), "nb-"))]);
     expect(status).toBe(1);
     expect(out).toContain("failing-cell.ipynb");
-    expect(out).toContain("cell 3");
-    expect(out).toContain("this cell subtracts a 3×1 bias");
-    expect(out).toMatch(/sub: 4×3 vs 3×1/);
+    // cell 3 of the file; the injected --param cell must not shift it to 4
+    expect(out).toMatch(/^ {2}cell 3 \(first line: "\/\/ this cell subtracts a 3×1 bias/m);
+    expect(out).toMatch(/sub: 2×3 vs 3×1/);
     expect(out).not.toContain("never reached");
   }, 120_000);
 
   it.each([
     ["batchsize=3", /has no parameter "batchsize"/],
-    ["batchSize=0", /batchSize=0: out of range; expected \[int ≥ 1\]/],
+    ["batchSize=0", /batchSize=0: out of range \(must be ≥ 1\); expected \[int ≥ 1\]/],
     ["batchSize=2.5", /batchSize=2\.5: not a whole number/],
     ["batchSize=abc", /batchSize=abc: not a number/],
     ["seed=-1", /seed=-1: out of range/],
@@ -35,6 +41,54 @@ describe("npm run notebooks", () => {
     expect(status).toBe(2);
     expect(out).toMatch(message);
     expect(out).not.toContain("FAILED"); // nothing was executed
+  });
+
+  it.each([
+    ["batchSize=9", /batchSize=9: out of range \(must be ≤ 8\); expected \[int ≥ 1, ≤ 8\]/],
+    ["seed=4294967296", /seed=4294967296: out of range \(must be ≤ 4294967295\); expected \[int ≥ 0, ≤ 4294967295\]/],
+    ["eta=0", /eta=0: out of range \(must be > 0\); expected \[number > 0\]/],
+  ])("refuses --param %s outside an upper or exclusive bound, naming the domain", (param, message) => {
+    const { status, out } = runTool("notebooks.mts", [fixture("runner-bad-domain.ipynb"), "--param", param]);
+    expect(status).toBe(2);
+    expect(out).toMatch(message);
+  });
+
+  it("refuses a --param given twice, naming the parameter and both values", () => {
+    const { status, out } = runTool("notebooks.mts", [fixture("failing-cell.ipynb"), "--param", "batchSize=3", "--param=batchSize=5"]);
+    expect(status).toBe(2);
+    expect(out).toMatch(/--param batchSize is given twice \(batchSize=3 and batchSize=5\)/);
+  });
+
+  it("refuses an --out it cannot write to before running anything", () => {
+    const file = join(mkdtempSync(join(tmpdir(), "nb-")), "a-file");
+    writeFileSync(file, "");
+    const { status, out } = runTool("notebooks.mts", [fixture("failing-cell.ipynb"), "--out", join(file, "sub")]);
+    expect(status).toBe(2);
+    expect(out).toMatch(/--out .*a-file\/sub is not a folder this runner can write to \(ENOTDIR\)/);
+    expect(out).not.toMatch(/^(ok|FAILED) /m);
+  });
+
+  it.each([
+    ["empty.ipynb", "", /empty\.ipynb: is empty, not a notebook/],
+    ["corrupt.ipynb", '{"cells": [{"cell_type": "code", "sou', /corrupt\.ipynb: is not a notebook: not valid JSON/],
+    ["no-cells.ipynb", '{"metadata": {}}', /no-cells\.ipynb: is not a notebook: no list of cells/],
+    ["folder.ipynb", undefined, /folder\.ipynb: is a directory, not a notebook file/],
+  ])("refuses %s with one line naming it, no stack trace, exit 2", (name, content, message) => {
+    const dir = mkdtempSync(join(tmpdir(), "nb-"));
+    if (content === undefined) mkdirSync(join(dir, name));
+    else writeFileSync(join(dir, name), content);
+    const { status, out } = runTool("notebooks.mts", [join(dir, name)]);
+    expect(status).toBe(2);
+    expect(out).toMatch(message);
+    expect(out.trim().split("\n")).toHaveLength(2); // the message and the usage line
+    expect(out).not.toMatch(/^\s+at /m);
+  });
+
+  it("says a notebook without a parameters cell takes no --param", () => {
+    const { status, out } = runTool("notebooks.mts", [fixture("runner-no-parameters.ipynb"), "--param", "batchSize=3"]);
+    expect(status).toBe(2);
+    expect(out).toMatch(/runner-no-parameters\.ipynb has no code cell tagged "parameters", so it takes no --param/);
+    expect(out).not.toMatch(/^\s+at /m);
   });
 
   it("reads --param=name=value like --param name=value", () => {
@@ -55,6 +109,107 @@ describe("npm run notebooks", () => {
     expect(status).toBe(1);
     expect(readFileSync(fixture("failing-cell.ipynb"), "utf8")).toBe(before);
   }, 120_000);
+});
+
+describe("the knob sweep", () => {
+  const p = (line: string): Parameter => parameters({ cells: [{ cell_type: "code", source: line, metadata: { tags: ["parameters"] } }], metadata: {}, nbformat: 4, nbformat_minor: 5 }, "x")[0];
+  const values = (line: string) => sweepPoints([p(line)]).map((q) => `${q.value} (${q.why})`);
+  it("tries each knob at its minimum, a few times its default and its maximum", () => {
+    expect(values("let batchSize = 5; // [int ≥ 1] K")).toEqual(["1 (minimum)", "15 (a few times the default)"]);
+    expect(values("let eta = 0.5; // [number > 0] η")).toEqual(["0.005 (minimum)", "2 (a few times the default)"]);
+    expect(values("let k = 4; // [int > 2, < 10] k")).toEqual(["3 (minimum)", "9 (maximum)"]);
+    expect(values("let x = 2; // [number ≥ 1, ≤ 100] x")).toEqual(["1 (minimum)", "8 (a few times the default)", "100 (maximum)"]);
+    expect(values("let seed = 1; // [int ≥ 0, ≤ 4294967295] seed")).toEqual(["0 (minimum)", "4294967295 (maximum)"]);
+    expect(values("let seed = 1; // [int ≥ 0, ≤ 1e12] seed")).toContain("4294967295 (maximum)");
+    expect(values("let on = true; // [boolean] b")).toEqual(["false (the other value)"]);
+    expect(values("let epochs = 1; // [int ≥ 1] n")).toEqual(["3 (a few times the default)"]);
+  });
+
+  it("reports a notebook that fails inside its documented domain (eta=2 in [number > 0])", () => {
+    const dir = mkdtempSync(join(tmpdir(), "sweep-"));
+    const { status, out } = runTool("notebooks.mts", [fixture("runner-bad-domain.ipynb"), "--sweep", "--out", dir, "--report", join(dir, "r.json")], 180_000);
+    expect(status, out).toBe(1);
+    const report = JSON.parse(readFileSync(join(dir, "r.json"), "utf8")) as { runs: { label: string; ok: boolean; message?: string }[] };
+    expect(report.runs.filter((r) => !r.ok).map((r) => r.label)).toEqual(["eta=2"]);
+    expect(report.runs.map((r) => r.label)).toEqual(["defaults", "batchSize=1", "batchSize=8", "seed=0", "seed=4294967295", "eta=0.005", "eta=2"]);
+    expect(out).toMatch(/FAILED test\/fixtures\/runner-bad-domain\.ipynb \(eta=2\)\n {2}cell 2/);
+  }, 180_000);
+});
+
+describe("exercises", () => {
+  const nb = readNotebook(fixture("runner-exercise.ipynb"));
+  const ex = findExercise(nb);
+  const markdownOut = (s: string) => [{ output_type: "display_data" as const, data: { "text/markdown": s }, metadata: {} }];
+
+  it("finds the answer cell, its solution line and its wrong answers", () => {
+    expect(ex?.problems).toEqual([]);
+    expect(ex?.solutionLine).toBe("const myAnswer: Matrix | undefined = matmul(X.T(), matmul(X, w).sub(Y)).scale(1 / K);");
+    expect(ex?.wrong.map((w) => w.hint)).toEqual(["K times too large", "transposed", "sign is flipped"]);
+    expect(ex?.answerSource).toContain(ANSWER_LINE);
+    expect(outputText(nb.cells[ex?.answerCell ?? 0])).toContain(NOT_ANSWERED);
+  });
+
+  it("reports a shipped solution, a missing solution cell and a bad hint", () => {
+    const edited = JSON.parse(JSON.stringify(nb)) as Notebook;
+    const answer = edited.cells.find((c) => c.metadata.tags?.includes("answer")) as Cell;
+    answer.source = text(answer.source).replace("= undefined;", "= w;");
+    (answer.metadata.exercise as { wrong: { hint: string }[] }).wrong[0].hint = "(unclosed";
+    edited.cells = edited.cells.filter((c) => !c.metadata.tags?.includes("solution"));
+    const problems = findExercise(edited)?.problems.join("\n") ?? "";
+    expect(problems).toMatch(/does not hold the line/);
+    expect(problems).toMatch(/one Markdown cell tagged "solution", found 0/);
+    expect(problems).toMatch(/wrong\[0\]\.hint is not a valid regular expression/);
+  });
+
+  it("judges the verdicts: the solution must be right, each wrong answer must get its hint", () => {
+    if (!ex) throw new Error("no exercise");
+    const run = (answerSays: string, wrongSay: string[]): string[] => {
+      const executed = JSON.parse(JSON.stringify(nb)) as Notebook;
+      executed.cells[ex.answerCell].outputs = markdownOut(answerSays);
+      executed.cells.splice(ex.answerCell + 1, 0, ...wrongSay.map((s): Cell => ({ cell_type: "code", source: "", metadata: { tags: [WRONG_TAG] }, outputs: markdownOut(s) })));
+      return exerciseVerdicts(executed, ex);
+    };
+    const good = ["**✗ Not yet:** 3 = K times too large: a sum", "**✗ Not yet:** expected 2×1, got 1×2: the right numbers, transposed", "**✗ Not yet:** the sign is flipped"];
+    expect(run("**✓ Right.** Your answer matches", good)).toEqual([]);
+    expect(run("**✗ Not yet:** values differ", good)).toHaveLength(1);
+    expect(run("**✓ Right.**", [good[0], good[2], good[1]])).toHaveLength(2);
+    expect(run("**✓ Right.**", good.slice(0, 2))).toHaveLength(1);
+    expect(exerciseEdits(ex).replace.source).toContain(ex.solutionLine);
+  });
+
+  it("runs the fixture's exercise: the solution is right, each wrong answer gets its hint; a broken copy fails", () => {
+    // Copies elsewhere need a lib link: tslab compiles only files under the kernel's folder.
+    const dir = join(root, "build", "test-tools", "exercise");
+    copyWithLib(fixture("runner-exercise.ipynb"), dir);
+    const broken = JSON.parse(JSON.stringify(nb)) as Notebook;
+    const answer = broken.cells.find((c) => c.metadata.tags?.includes("answer")) as Cell;
+    (answer.metadata.exercise as { wrong: { hint: string }[] }).wrong[1].hint = "a hint the checker never gives";
+    const solution = broken.cells.find((c) => c.metadata.tags?.includes("solution")) as Cell;
+    solution.source = text(solution.source).replace(".scale(1 / K);", ".scale(2 / K);");
+    writeFileSync(join(dir, "runner-exercise-broken.ipynb"), JSON.stringify(broken));
+    const report = join(dir, "out", "r.json");
+    const { status, out } = runTool("notebooks.mts", [join(dir, "runner-exercise.ipynb"), join(dir, "runner-exercise-broken.ipynb"),
+      "--exercise", "--jobs", "2", "--out", join(dir, "out"), "--report", report], 240_000);
+    expect(status, out).toBe(1);
+    const runs = (JSON.parse(readFileSync(report, "utf8")) as { runs: { notebook: string; label: string; ok: boolean; message?: string }[] }).runs;
+    const verdict = (file: string, label: string) => runs.find((r) => r.notebook.endsWith(`/${file}`) && r.label === label);
+    expect(verdict("runner-exercise.ipynb", "exercise")?.ok, out).toBe(true);
+    expect(verdict("runner-exercise-broken.ipynb", "defaults")?.ok, out).toBe(true);
+    const message = verdict("runner-exercise-broken.ipynb", "exercise")?.message ?? "";
+    expect(message).toMatch(/with the solution line, the answer cell says .*twice too large.*not "✓ Right"/);
+    expect(message).toMatch(/wrong answer `matmul\(matmul\(X, w\)\.sub\(Y\)\.T\(\), X\)\.scale\(1 \/ K\)` got .*transposed.*expected "Not yet" and \/a hint the checker never gives\//);
+    expect(message.split("\n").filter((l) => l.includes("wrong answer"))).toHaveLength(1);
+  }, 240_000);
+});
+
+describe("code lines", () => {
+  it(`finds code lines over the limit by cell and line`, () => {
+    const nb: Notebook = { cells: [
+      { cell_type: "markdown", source: "x".repeat(300), metadata: {} },
+      { cell_type: "code", source: ["ok\n", `${"y".repeat(101)}\n`, "é".repeat(100)], metadata: {} },
+    ], metadata: {}, nbformat: 4, nbformat_minor: 5 };
+    expect(longLines(nb)).toEqual([{ cell: 1, line: 2, length: 101 }]);
+  });
 });
 
 describe("parameters cell", () => {
@@ -82,6 +237,13 @@ describe("strict type-check of notebook cells", () => {
     expect(errors[0].notebook).toContain("type-error.ipynb");
     expect(errors[0].message).toMatch(/implicitly has an 'any' type/);
   });
+
+  it("names a file that is not a notebook instead of crashing", () => {
+    const path = join(mkdtempSync(join(tmpdir(), "nb-")), "empty.ipynb");
+    writeFileSync(path, "");
+    expect(() => typecheckNotebooks([path])).toThrow(NotebookError);
+    expect(() => typecheckNotebooks([path])).toThrow(/empty\.ipynb: is empty, not a notebook/);
+  });
 });
 
 describe("committed outputs", () => {
@@ -97,6 +259,26 @@ describe("committed outputs", () => {
     const diffs = compareOutputs("nb", edited, nb);
     expect(diffs).toHaveLength(1);
     expect(diffs[0]).toMatch(/^-.*\n\+/m);
+  });
+});
+
+describe("an edited notebook", () => {
+  it("is named, with how to restore it or refresh its outputs", () => {
+    const repo = mkdtempSync(join(tmpdir(), "repo-"));
+    const git = (...args: string[]) => spawnSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...args], { cwd: repo, encoding: "utf8" });
+    git("init", "-q");
+    mkdirSync(join(repo, "notebooks"));
+    const path = join(repo, "notebooks", "x.ipynb");
+    writeFileSync(path, "{}\n");
+    expect(editedNotebookHint(path)).toMatch(/notebooks\/x\.ipynb is not committed yet/);
+    git("add", ".");
+    git("commit", "-qm", "x");
+    expect(editedNotebookHint(path)).toBeUndefined();
+    writeFileSync(path, "{ }\n");
+    const hint = editedNotebookHint(path) ?? "";
+    expect(hint).toMatch(/notebooks\/x\.ipynb was edited/);
+    expect(hint).toContain("git checkout -- notebooks/x.ipynb");
+    expect(hint).toContain("npm run notebooks -- notebooks/x.ipynb --in-place");
   });
 });
 

@@ -1,5 +1,7 @@
 // Do a notebook's committed outputs match a fresh execution of it? Cells tagged
 // `varying-output` (timings) are skipped; everything else must match to the character.
+import { spawnSync } from "node:child_process";
+import { dirname, relative } from "node:path";
 import { createTwoFilesPatch } from "diff";
 import { hasTag, text, type Notebook, type Output } from "./ipynb.mjs";
 
@@ -32,4 +34,22 @@ export function compareOutputs(name: string, committed: Notebook, fresh: Noteboo
     if (want !== got) diffs.push(createTwoFilesPatch(`${name} cell ${index} (committed)`, `${name} cell ${index} (fresh run)`, want + "\n", got + "\n", "", "", { context: 2 }));
   });
   return diffs;
+}
+
+// When the comparison fails because the notebook itself was edited (git shows uncommitted
+// changes), what happened and how to get back: restore it, or keep the edits and refresh the
+// outputs. Undefined when git shows no change (or the folder is not a git checkout).
+export function editedNotebookHint(path: string): string | undefined {
+  const git = (...args: string[]) => spawnSync("git", args, { cwd: dirname(path), encoding: "utf8" });
+  const top = git("rev-parse", "--show-toplevel");
+  if (top.status !== 0) return undefined;
+  const status = git("status", "--porcelain", "--", path);
+  if (status.status !== 0 || !status.stdout.trim()) return undefined;
+  const rel = relative(top.stdout.trim(), path);
+  const refresh = `npm run notebooks -- ${rel} --in-place`;
+  if (status.stdout.startsWith("??")) {
+    return `${rel} is not committed yet; store its outputs with \`${refresh}\`, then commit it.`;
+  }
+  return `${rel} was edited (git shows uncommitted changes), so its stored outputs are not those of a fresh run. ` +
+    `Restore the committed notebook with \`git checkout -- ${rel}\`, or keep your edits and refresh its outputs with \`${refresh}\`.`;
 }

@@ -1,12 +1,28 @@
-"""Execute one notebook headless with nbclient in the project's tslab kernel.
+"""Execute notebooks headless with nbclient in the project's tslab kernel (a worker of
+tools/notebooks.mts, which holds every notebook convention; this file only runs cells).
 
-Usage: python tools/execute.py SOURCE OUTPUT [INJECTED_SOURCE]
-The kernel starts in SOURCE's folder (as JupyterLab starts it), so `./lib/...` imports
-resolve. INJECTED_SOURCE, when given, becomes a new cell right after the cell tagged
-`parameters` (papermill's convention). OUTPUT gets the executed notebook, also when a
-cell fails. Exit status 1 names the failing cell and prints the kernel's error text.
+Usage: python tools/execute.py
+Reads one job a line on stdin, as JSON:
+  {"id": 3, "source": "nb.ipynb", "output": "out/nb.ipynb", "restart": false,
+   "inject": "<source of a cell to put right after the cell tagged parameters>" | null,
+   "replace": {"cell": 12, "source": "<new source of that cell>"} | null,
+   "append": {"after": 12, "tag": "t", "sources": ["<cell>", ...]} | null}
+and answers one line per job on stdout, when it finishes:
+  {"id": 3, "ok": true, "seconds": 2.1, "fresh": true, "cpu": 3.2}   (cpu: kernel + worker CPU seconds)
+  {"id": 3, "ok": false, ..., "failure": {"cell": 7 | null, "added": "<what the runner added>" | null,
+                                          "first": "<first line>", "text": "<kernel's error>"}}
+The kernel starts in the notebook's folder (as JupyterLab starts it), so `./lib/...` imports
+resolve. Consecutive jobs of the same folder share one kernel (tslab recompiles each cell;
+re-running every cell of a notebook re-declares all its names) unless "restart" asks for a new
+one; after a failed job the kernel is always replaced. OUTPUT gets the executed notebook, also
+when a cell fails. Cell numbers in a failure are those of the notebook file (0-based), never
+shifted by the cells the runner added.
 """
+import contextlib
+import json
+import os
 import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -16,47 +32,112 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError
 CELL_TIMEOUT_S = 600
 
 
-def inject(nb, source):
-    at = next(i for i, c in enumerate(nb.cells) if "parameters" in c.get("metadata", {}).get("tags", []))
-    cell = nbformat.v4.new_code_cell(source, metadata={"tags": ["injected-parameters"]})
-    nb.cells.insert(at + 1, cell)
+def kernel_cpu(client):
+    """CPU seconds the kernel process has used so far (Linux /proc), or 0 where unknown."""
+    try:
+        pid = client.km.provisioner.process.pid
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except Exception:
+        return 0.0
 
 
-def main(source, output, injected=None):
-    nb = nbformat.read(source, as_version=4)
-    if injected:
-        inject(nb, injected)
-    client = NotebookClient(
-        nb,
-        kernel_name="tslab",
-        timeout=CELL_TIMEOUT_S,
-        record_timing=False,
-        resources={"metadata": {"path": str(Path(source).resolve().parent)}},
-    )
+class Kernel:
+    def __init__(self):
+        self.stack = None
+        self.client = None
+        self.folder = None
+
+    def stop(self):
+        if self.stack:
+            self.stack.close()
+        self.stack = self.client = self.folder = None
+
+    def get(self, folder, nb, restart):
+        fresh = restart or self.client is None or folder != self.folder
+        if fresh:
+            self.stop()
+            self.client = NotebookClient(
+                nb, kernel_name="tslab", timeout=CELL_TIMEOUT_S, record_timing=False, shutdown_kernel="immediate",
+                resources={"metadata": {"path": folder}},
+            )
+            self.stack = contextlib.ExitStack()
+            self.stack.enter_context(self.client.setup_kernel())
+            self.folder = folder
+        self.client.nb = nb
+        return self.client, fresh
+
+
+def prepare(job):
+    """The notebook to run, and for each of its cells the index it has in the file (None: added)."""
+    nb = nbformat.read(job["source"], as_version=4)
+    origin = list(range(len(nb.cells)))
+    added = {}
+    if job.get("replace"):
+        nb.cells[job["replace"]["cell"]].source = job["replace"]["source"]
+    if job.get("append"):
+        a = job["append"]
+        for k, src in reversed(list(enumerate(a["sources"]))):
+            nb.cells.insert(a["after"] + 1, nbformat.v4.new_code_cell(src, metadata={"tags": [a["tag"]]}))
+            origin.insert(a["after"] + 1, None)
+            added[id(nb.cells[a["after"] + 1])] = f"check {k + 1} the runner appended after cell {a['after']}"
+    if job.get("inject"):
+        at = next(i for i, c in enumerate(nb.cells) if "parameters" in c.get("metadata", {}).get("tags", []))
+        nb.cells.insert(at + 1, nbformat.v4.new_code_cell(job["inject"], metadata={"tags": ["injected-parameters"]}))
+        origin.insert(at + 1, None)
+        added[id(nb.cells[at + 1])] = f"the --param cell the runner put after cell {at}"
+    return nb, origin, added
+
+
+def run(kernel, job):
+    start = time.time()
+    own = time.process_time()
+    nb, origin, added = prepare(job)
+    client, fresh = kernel.get(str(Path(job["source"]).resolve().parent), nb, job.get("restart", False))
+    cpu0 = 0.0 if fresh else kernel_cpu(client)
     failure = None
-    with client.setup_kernel():
-        for index, cell in enumerate(nb.cells):
-            if cell.cell_type != "code":
-                continue
-            try:
-                client.execute_cell(cell, index)
-            except (CellExecutionError, CellTimeoutError) as error:
-                failure = (index, cell, error)
-                break
-    Path(output).parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, output)
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        try:
+            client.execute_cell(cell, index)
+        except (CellExecutionError, CellTimeoutError) as error:
+            stderr = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("name") == "stderr")
+            failure = {
+                "cell": origin[index],
+                "added": added.get(id(cell)),
+                "first": next((line for line in cell.source.splitlines() if line.strip()), ""),
+                "text": (stderr or str(error)).rstrip(),
+            }
+            break
+    Path(job["output"]).parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, job["output"])
+    cpu = kernel_cpu(client) - cpu0 + time.process_time() - own
     if failure:
-        index, cell, error = failure
-        first = next((line for line in cell.source.splitlines() if line.strip()), "")
-        stderr = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("name") == "stderr")
-        print(f"FAILED {source}\n  cell {index} (first line: {first!r})\n"
-              + "\n".join("  | " + line for line in (stderr or str(error)).rstrip().splitlines()),
-              file=sys.stderr)
-        return 1
-    return 0
+        kernel.stop()  # a failed run leaves half-defined state (and tslab aborts requests for a while)
+    return {"id": job["id"], "ok": failure is None, "seconds": round(time.time() - start, 2), "fresh": fresh,
+            "cpu": round(cpu, 2), **({"failure": failure} if failure else {})}
+
+
+def main():
+    kernel = Kernel()
+    try:
+        for line in sys.stdin:
+            if not line.strip():
+                continue
+            job = json.loads(line)
+            try:
+                reply = run(kernel, job)
+            except Exception as error:  # the kernel died, the output is unwritable, …
+                kernel.stop()
+                reply = {"id": job["id"], "ok": False, "seconds": 0, "fresh": True,
+                         "failure": {"cell": None, "added": None, "first": "",
+                                     "text": f"{type(error).__name__}: {error}"}}
+            print(json.dumps(reply), flush=True)
+    finally:
+        kernel.stop()
 
 
 if __name__ == "__main__":
-    if len(sys.argv) not in (3, 4):
-        sys.exit(__doc__)
-    sys.exit(main(*sys.argv[1:]))
+    main()

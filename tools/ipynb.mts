@@ -1,5 +1,5 @@
 // The parts of the .ipynb format (nbformat 4) the tools read, and the parameters-cell convention.
-import { readFileSync, readdirSync } from "node:fs";
+import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 export interface Output {
@@ -25,7 +25,36 @@ export interface Notebook {
 
 export const text = (s: string | string[] | undefined): string => (Array.isArray(s) ? s.join("") : s ?? "");
 export const hasTag = (cell: Cell, tag: string): boolean => (cell.metadata.tags ?? []).includes(tag);
-export const readNotebook = (path: string): Notebook => JSON.parse(readFileSync(path, "utf8")) as Notebook;
+
+// A file that cannot be read as a notebook; the message is one line that names the file.
+export class NotebookError extends Error {
+  override name = "NotebookError";
+}
+
+export function readNotebook(path: string, name = path): Notebook {
+  const bad = (why: string) => new NotebookError(`${name}: ${why}`);
+  let raw: string;
+  try {
+    if (statSync(path).isDirectory()) throw bad("is a directory, not a notebook file");
+    raw = readFileSync(path, "utf8");
+  } catch (e) {
+    if (e instanceof NotebookError) throw e;
+    throw bad(`cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  if (!raw.trim()) throw bad("is empty, not a notebook");
+  let nb: unknown;
+  try {
+    nb = JSON.parse(raw);
+  } catch (e) {
+    throw bad(`is not a notebook: not valid JSON (${(e as Error).message.split("\n")[0]})`);
+  }
+  const cells = (nb as Partial<Notebook> | null)?.cells;
+  if (typeof nb !== "object" || nb === null || !Array.isArray(cells) || cells.some((c) => typeof c !== "object" || c === null)) {
+    throw bad("is not a notebook: no list of cells");
+  }
+  for (const c of cells) c.metadata ??= {};
+  return nb as Notebook;
+}
 
 // The series' notebooks, in reading order.
 export function listNotebooks(dir: string): string[] {
@@ -54,6 +83,9 @@ const declaration = new RegExp(
 // "[int ≥ 1, ≤ 500]", as the parameters cell writes it.
 export const domain = (p: Parameter): string =>
   `[${p.kind}${p.bound ? ` ${p.bound.op} ${p.bound.value}` : ""}${p.upper ? `, ${p.upper.op} ${p.upper.value}` : ""}]`;
+
+export const hasParametersCell = (nb: Notebook): boolean =>
+  nb.cells.some((c) => c.cell_type === "code" && hasTag(c, "parameters"));
 
 export function parameters(nb: Notebook, path: string): Parameter[] {
   const cells = nb.cells.filter((c) => c.cell_type === "code" && hasTag(c, "parameters"));
@@ -91,9 +123,179 @@ export function parameterLiteral(p: Parameter, raw: string): string {
       const v = Number(raw);
       if (!Number.isFinite(v)) throw bad("not a finite number");
       if (p.kind === "int" && !Number.isSafeInteger(v)) throw bad("not a whole number");
-      if (p.bound && !(p.bound.op === "≥" ? v >= p.bound.value : v > p.bound.value)) throw bad(`out of range`);
-      if (p.upper && !(p.upper.op === "≤" ? v <= p.upper.value : v < p.upper.value)) throw bad(`out of range`);
+      if (p.bound && !(p.bound.op === "≥" ? v >= p.bound.value : v > p.bound.value)) {
+        throw bad(`out of range (must be ${p.bound.op} ${p.bound.value})`);
+      }
+      if (p.upper && !(p.upper.op === "≤" ? v <= p.upper.value : v < p.upper.value)) {
+        throw bad(`out of range (must be ${p.upper.op} ${p.upper.value})`);
+      }
       return String(v);
     }
   }
+}
+
+// The knob sweep (issue 13): every documented value must work, so each knob is tried, one at a
+// time with the others at their defaults, at its documented minimum, at a few times its default
+// (ints ×3 rounded, numbers ×4) and at its documented maximum. An exclusive bound (> a, < b) of
+// a number is approached to 1/100 of its distance from the default; of an int, it is a ± 1.
+// `seed` is tried at its minimum and maximum only, capped at 2^32 − 1 (the Rng's range). Values
+// equal to the default are skipped.
+export const SEED_MAX = 4294967295;
+
+export interface SweepPoint {
+  name: string;
+  value: string;
+  why: "minimum" | "maximum" | "a few times the default" | "the other value" | "extra";
+}
+
+export function sweepPoints(params: Parameter[]): SweepPoint[] {
+  const points: SweepPoint[] = [];
+  const add = (p: Parameter, v: number | string, why: SweepPoint["why"]) => {
+    const value = typeof v === "number" ? String(p.kind === "int" ? v : Number(v.toPrecision(12))) : v;
+    if (value === String(Number(p.defaultSource)) || value === p.defaultSource) return;
+    if (points.some((q) => q.name === p.name && q.value === value)) return;
+    if (typeof v === "number" && (!Number.isFinite(v) || (p.kind === "int" && !Number.isSafeInteger(v)))) return;
+    points.push({ name: p.name, value, why });
+  };
+  for (const p of params) {
+    if (p.kind === "boolean") {
+      add(p, p.defaultSource === "true" ? "false" : "true", "the other value");
+      continue;
+    }
+    if (p.kind === "string") continue;
+    const d = Number(p.defaultSource);
+    if (!Number.isFinite(d)) continue; // a default computed from an expression: no scale to go by
+    const int = p.kind === "int";
+    if (p.bound) {
+      const a = p.bound.value;
+      const min = p.bound.op === "≥" ? (int ? Math.ceil(a) : a) : int ? Math.floor(a) + 1 : a + Math.abs(d - a) / 100;
+      add(p, min, "minimum");
+    }
+    let max: number | undefined;
+    if (p.upper) {
+      const b = p.upper.value;
+      max = p.upper.op === "≤" ? (int ? Math.floor(b) : b) : int ? Math.ceil(b) - 1 : b - Math.abs(b - d) / 100;
+      if (p.name === "seed") max = Math.min(max, SEED_MAX);
+    }
+    const times = d === 0 ? (int ? 3 : 1) : int ? Math.round(3 * d) : 4 * d;
+    // Another seed is other data, not a larger setting: its minimum and maximum are the other seeds.
+    if (p.name !== "seed" && (max === undefined || (p.upper?.op === "≤" ? times <= max : times < (p.upper?.value ?? Infinity)))) {
+      add(p, times, "a few times the default");
+    }
+    if (max !== undefined) add(p, max, "maximum");
+  }
+  return points;
+}
+
+// No code line over this many characters (issue 12).
+export const MAX_LINE = 100;
+
+export function longLines(nb: Notebook, max = MAX_LINE): { cell: number; line: number; length: number }[] {
+  const found: { cell: number; line: number; length: number }[] = [];
+  nb.cells.forEach((cell, index) => {
+    if (cell.cell_type !== "code") return;
+    text(cell.source).split("\n").forEach((l, i) => {
+      if ([...l].length > max) found.push({ cell: index, line: i + 1, length: [...l].length });
+    });
+  });
+  return found;
+}
+
+// Everything a cell showed, as text: streams, Markdown, plain text, errors.
+export function outputText(cell: Cell): string {
+  return (cell.outputs ?? []).map((o) => {
+    if (o.output_type === "stream" || o.output_type === "error") return text(o.text);
+    const data = o.data ?? {};
+    return ["text/markdown", "text/plain", "text/latex"].map((m) => (typeof data[m] === "string" || Array.isArray(data[m]) ? text(data[m] as string) : "")).join("\n");
+  }).join("\n");
+}
+
+// The exercise convention (issue 12): an answer cell tagged `answer` holding the placeholder line,
+// whose metadata lists wrong answers and the hint each must get; a Markdown cell tagged
+// `solution` with a ```ts block of exactly the solution line.
+export const ANSWER_LINE = "const myAnswer: Matrix | undefined = undefined;";
+const SOLUTION_LINE = /^const myAnswer: Matrix \| undefined = (.+);$/;
+export const RIGHT = "✓ Right";
+export const NOT_YET = "Not yet";
+export const NOT_ANSWERED = "Not answered yet";
+export const WRONG_TAG = "runner-wrong-answer";
+
+export interface WrongAnswer { answer: string; hint: string }
+export interface Exercise {
+  answerCell: number;
+  answerSource: string;
+  solutionLine?: string;
+  wrong: WrongAnswer[];
+  problems: string[]; // what does not follow the convention; empty when it does
+}
+
+export function findExercise(nb: Notebook): Exercise | undefined {
+  const answers = nb.cells.map((c, i) => ({ c, i })).filter(({ c }) => hasTag(c, "answer"));
+  if (!answers.length) return undefined;
+  const problems: string[] = [];
+  if (answers.length > 1) problems.push(`${answers.length} cells are tagged "answer"; one is expected`);
+  const { c: cell, i: answerCell } = answers[0];
+  const answerSource = text(cell.source);
+  if (cell.cell_type !== "code") problems.push(`the cell tagged "answer" (cell ${answerCell}) is not a code cell`);
+  if (!answerSource.split("\n").some((l) => l.trim() === ANSWER_LINE)) {
+    problems.push(`the answer cell (cell ${answerCell}) does not hold the line \`${ANSWER_LINE}\` (no solution is shipped)`);
+  }
+  const solutions = nb.cells.filter((c) => hasTag(c, "solution"));
+  let solutionLine: string | undefined;
+  if (solutions.length !== 1 || solutions[0].cell_type !== "markdown") {
+    problems.push(`expected one Markdown cell tagged "solution", found ${solutions.length}`);
+  } else {
+    const blocks = [...text(solutions[0].source).matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1].trim());
+    if (blocks.length !== 1 || blocks[0].includes("\n") || !SOLUTION_LINE.test(blocks[0])) {
+      problems.push("the solution cell needs one ```ts block of exactly one line `const myAnswer: Matrix | undefined = <expr>;`");
+    } else solutionLine = blocks[0];
+  }
+  const raw = (cell.metadata.exercise as { wrong?: unknown } | undefined)?.wrong;
+  const wrong: WrongAnswer[] = [];
+  if (!Array.isArray(raw) || raw.length < 2 || raw.length > 4) {
+    problems.push("the answer cell's metadata.exercise.wrong must list 2–4 {answer, hint} entries");
+  }
+  for (const [k, w] of (Array.isArray(raw) ? raw : []).entries()) {
+    const { answer, hint } = (w ?? {}) as Partial<WrongAnswer>;
+    if (typeof answer !== "string" || !answer.trim() || typeof hint !== "string" || !hint) {
+      problems.push(`metadata.exercise.wrong[${k}] needs a non-empty "answer" and "hint"`);
+      continue;
+    }
+    try {
+      new RegExp(hint);
+    } catch {
+      problems.push(`metadata.exercise.wrong[${k}].hint is not a valid regular expression: ${hint}`);
+      continue;
+    }
+    wrong.push({ answer, hint });
+  }
+  return { answerCell, answerSource, solutionLine, wrong, problems };
+}
+
+// How the exercise run changes the notebook: the answer line becomes the solution line, and one
+// cell after the answer cell checks each wrong answer.
+export function exerciseEdits(ex: Exercise): { replace: { cell: number; source: string }; append: { after: number; sources: string[]; tag: string } } {
+  if (!ex.solutionLine) throw new Error("the exercise has no solution line");
+  const solution = ex.solutionLine;
+  const source = ex.answerSource.split("\n").map((l) => (l.trim() === ANSWER_LINE ? l.replace(ANSWER_LINE, solution) : l)).join("\n");
+  return {
+    replace: { cell: ex.answerCell, source },
+    append: { after: ex.answerCell, tag: WRONG_TAG, sources: ex.wrong.map((w) => `checkAnswer(${w.answer});`) },
+  };
+}
+
+// After the exercise run: the solution is judged right and each wrong answer gets its hint.
+export function exerciseVerdicts(executed: Notebook, ex: Exercise): string[] {
+  const problems: string[] = [];
+  const answer = executed.cells.find((c) => hasTag(c, "answer"));
+  const said = answer ? outputText(answer).trim() : "";
+  if (!said.includes(RIGHT)) problems.push(`with the solution line, the answer cell says ${JSON.stringify(said.slice(0, 200))}, not "${RIGHT}"`);
+  const checks = executed.cells.filter((c) => hasTag(c, WRONG_TAG));
+  ex.wrong.forEach((w, k) => {
+    const verdict = checks[k] ? outputText(checks[k]).trim() : "(not run)";
+    if (!verdict.includes(NOT_YET) || !new RegExp(w.hint).test(verdict)) {
+      problems.push(`wrong answer \`${w.answer}\` got ${JSON.stringify(verdict.slice(0, 200))}; expected "${NOT_YET}" and /${w.hint}/`);
+    }
+  });
+  return problems;
 }

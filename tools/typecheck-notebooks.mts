@@ -3,9 +3,9 @@
 // place notebook code meets `strict`. Each notebook becomes one virtual module (its code
 // cells in order, the way the kernel runs them); errors are reported as notebook, cell, line.
 import ts from "typescript";
-import { join, relative } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { listNotebooks, readNotebook, text } from "./ipynb.mjs";
+import { listNotebooks, NotebookError, readNotebook, text } from "./ipynb.mjs";
 import { notebooksDir, root } from "./env.mjs";
 
 export interface CellError { notebook: string; cell: number; line: number; message: string }
@@ -13,7 +13,7 @@ export interface CellError { notebook: string; cell: number; line: number; messa
 interface Virtual { notebook: string; source: string; cellAtLine: { cell: number; firstLine: number }[] }
 
 function virtualModule(path: string): Virtual {
-  const nb = readNotebook(path);
+  const nb = readNotebook(path, relative(root, path));
   const cellAtLine: Virtual["cellAtLine"] = [];
   const parts: string[] = [];
   let line = 0;
@@ -61,8 +61,15 @@ export const formatError = (e: CellError): string =>
   e.cell < 0 ? `${e.notebook}: ${e.message}` : `${e.notebook} cell ${e.cell} line ${e.line}: ${e.message}`;
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  const paths = process.argv.length > 2 ? process.argv.slice(2).map((p) => join(process.cwd(), p)) : listNotebooks(notebooksDir);
-  const errors = typecheckNotebooks(paths);
+  const paths = process.argv.length > 2 ? process.argv.slice(2).map((p) => resolve(p)) : listNotebooks(notebooksDir);
+  let errors: CellError[];
+  try {
+    errors = typecheckNotebooks(paths);
+  } catch (e) {
+    if (!(e instanceof NotebookError)) throw e;
+    console.error(e.message);
+    process.exit(2);
+  }
   for (const e of errors) console.error(formatError(e));
   console.log(`type-checked ${paths.length} notebook(s) under strict: ${errors.length} error(s)`);
   process.exit(errors.length ? 1 : 0);
