@@ -20,3 +20,4 @@ export * from "./table.js";
 export * from "./tex.js";
 export * from "./train.js";
 export * from "./claims.js";
+export * from "./trace.js";
