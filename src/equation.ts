@@ -128,16 +128,19 @@ function breakChain(c: Chain, lineEm: number): string {
   let line = `${join(c.lhs)} `;
   let used = width(c.lhs);
   let first = true;
+  let lineStart = true; // one alignment point per line, at its first relation sign
   for (const s of c.steps) {
     const w = 1.5 + width(s.rhs);
     if (!first && used + w > lineEm) {
       lines.push(line);
       line = "";
       used = width(c.lhs);
+      lineStart = true;
     }
-    line += `&${s.rel} ${join(s.rhs)} `;
+    line += `${lineStart ? "&" : ""}${s.rel} ${join(s.rhs)} `;
     used += w;
     first = false;
+    lineStart = false;
   }
   lines.push(line);
   return `\\begin{aligned} ${lines.map((l) => l.trim()).join(" \\\\ ")} \\end{aligned}`;

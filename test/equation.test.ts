@@ -30,6 +30,14 @@ describe("math`…`", () => {
     expect(() => checkTex(s)).not.toThrow();
   });
 
+  it("aligns each broken line at its first relation sign only", () => {
+    const long = "p+q+r+s+t+u+v+w+p+q+r+s+t+u+v+w+p+q+r+s+t"; // about 23 em
+    const s = math`G = x = ${long} = y = ${long} = z`;
+    const lines = s.replace(/\\(begin|end)\{aligned\}/g, "").split("\\\\");
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    for (const line of lines) expect(line.split("&").length - 1).toBe(1);
+  });
+
   it("puts side-by-side formulas on lines of their own when together they are too wide", () => {
     const W = Matrix.random(3, 6, rng);
     const s = math`A = ${W} \qquad B = ${W}`;
