@@ -43,13 +43,14 @@ export function blobs(nPerClass: number, classes: number, rng: Rng): Dataset {
 }
 
 // Interleaved spiral arms, one per class (as in CS231n): sample i of arm c sits at radius
-// r = i/(n−1) and angle 4c + 4r plus normal(0, 0.2²) noise → X (nPerClass·classes)×2.
+// r = (i+1)/n and angle 4c + 4r plus normal(0, 0.2²) noise → X (nPerClass·classes)×2. No point
+// sits at the origin, so no two classes share a point, even with one point per class.
 export function spirals(nPerClass: number, rng: Rng, classes = 3): Dataset {
   assertPositiveInt("spirals", "nPerClass", nPerClass);
   assertPositiveInt("spirals", "classes", classes);
   const labels = classIndices(nPerClass, classes);
   const rows = labels.map((c, k) => {
-    const r = nPerClass === 1 ? 0 : (k % nPerClass) / (nPerClass - 1);
+    const r = ((k % nPerClass) + 1) / nPerClass;
     const t = 4 * c + 4 * r + rng.normal(0, 0.2);
     return [r * Math.sin(t), r * Math.cos(t)];
   });

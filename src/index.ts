@@ -23,3 +23,4 @@ export * from "./claims.js";
 export * from "./format-pair.js";
 export * from "./softmax-jacobian.js";
 export * from "./cross-entropy.js";
+export * from "./trace.js";

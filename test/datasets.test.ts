@@ -28,6 +28,15 @@ describe("datasets", () => {
     expect(make(new Rng(2)).X.data).not.toEqual(d.X.data);
   });
 
+  it("spirals: radii from 1/n to 1, so one point per class gives distinct points", () => {
+    const one = spirals(1, new Rng(1), 3);
+    const radii = one.X.toRows().map(([x, y]) => Math.hypot(x, y));
+    radii.forEach((r) => expect(r).toBeCloseTo(1, 12));
+    expect(new Set(one.X.toRows().map((p) => p.join())).size).toBe(3);
+    const arm = spirals(4, new Rng(1), 2).X.toRows().slice(0, 4).map(([x, y]) => Math.hypot(x, y));
+    arm.forEach((r, i) => expect(r).toBeCloseTo((i + 1) / 4, 12));
+  });
+
   it("blobs: each class sits around its own centre", () => {
     const { X, labels } = blobs(200, 3, new Rng(5));
     [0, 1, 2].forEach((c) => {
