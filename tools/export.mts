@@ -67,8 +67,8 @@ md.renderer.rules.link_open = (tokens, i, options, env, self) => {
 // Headings get the anchors JupyterLab gives them (the text, spaces as hyphens), so links written
 // for JupyterLab (`other.ipynb#Some-heading`) land on the same heading here; they are collected
 // for the page's table of contents.
-interface Heading { level: number; id: string; html: string }
-interface PageEnv { headings: Heading[]; ids: Set<string> }
+interface Heading { level: number; id: string; html: string; cell: number }
+interface PageEnv { headings: Heading[]; ids: Set<string>; cell?: number }
 md.renderer.rules.heading_open = (tokens, i, options, env: PageEnv, self) => {
   const inline = tokens[i + 1];
   const plain = inline.children?.map((t) => (t.type === "math_inline" ? t.content : t.content)).join("") ?? inline.content;
@@ -76,7 +76,7 @@ md.renderer.rules.heading_open = (tokens, i, options, env: PageEnv, self) => {
   for (let n = 1; env.ids?.has(id); n++) id = `${plain.trim().replace(/\s+/g, "-")}-${n}`;
   env.ids?.add(id);
   tokens[i].attrSet("id", id);
-  env.headings?.push({ level: Number(tokens[i].tag.slice(1)), id, html: md.renderInline(inline.content, {}) });
+  env.headings?.push({ level: Number(tokens[i].tag.slice(1)), id, html: md.renderInline(inline.content, {}), cell: env.cell ?? -1 });
   return self.renderToken(tokens, i, options);
 };
 
@@ -294,11 +294,13 @@ for (const [i, path] of paths.entries()) {
   const sections: string[] = [];
   for (const [k, c] of nb.cells.entries()) {
     const kind = c.cell_type === "code" ? "code cell" : `${c.cell_type} cell`;
+    env.cell = k;
     sections.push(await attempt(`${where(path)} cell ${k} (${kind})`, "", () => cell(c, k, env)));
   }
-  // the contents go right after the title cell
+  // the contents go before the cell of the first section they list (after the title cell at the earliest)
   const toc = tableOfContents(env.headings);
-  const at = titleIndex >= 0 ? titleIndex + 1 : 0;
+  const firstSection = env.headings.find((h) => h.level === 2 || h.level === 3)?.cell ?? -1;
+  const at = Math.max(titleIndex + 1, firstSection, 0);
   const body = [...sections.slice(0, at), toc, ...sections.slice(at)].filter(Boolean).join("\n");
   writeFileSync(join(out, file), page(`${plainTitle} · ${SERIES_TITLE}`, body, nav));
   entries.push({ file, title, summary });
