@@ -46,7 +46,9 @@ export function linkLibrary(dir: string): void {
     if (isLink(link) && realpathSync(link) === realpathSync(srcDir)) return;
     throw new Error(`${link} exists but is not a link to ${srcDir}: move it away, then start again`);
   }
-  symlinkSync(target, link, "dir");
+  // Windows: a junction (absolute), which needs no administrator rights
+  if (process.platform === "win32") symlinkSync(srcDir, link, "junction");
+  else symlinkSync(target, link, "dir");
 }
 const isLink = (p: string): boolean => {
   try {
