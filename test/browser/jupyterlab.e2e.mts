@@ -885,7 +885,7 @@ async function overflowMustFail(context: BrowserContext, lab: Lab, path: string)
 // The static export, from disk, offline.
 
 // How a page is built, read in the page: collapsed inputs and solutions, the contents' anchors,
-// how printed lines wrap. Then every <details> is opened, so what is inside is measured too.
+// how printed lines wrap.
 interface Structure { hiddenCode: number; openCode: number; codeSummaries: string[]; solutions: number; openSolutions: number;
   solutionSummaries: string[]; tocLinks: number; brokenTocLinks: string[]; streams: number; unwrapped: number }
 const STRUCTURE = `(() => {
@@ -903,7 +903,6 @@ const STRUCTURE = `(() => {
     streams: streams.length,
     unwrapped: streams.filter((p) => getComputedStyle(p).whiteSpace !== "pre-wrap").length,
   };
-  for (const d of q("details")) d.open = true;
   return r;
 })()`;
 
@@ -1000,9 +999,10 @@ async function staticPages(context: BrowserContext, x: ExportVariant): Promise<v
       const e = expected(notebook);
       const page = await openStatic(context, file);
       try {
-        if (x.screenshots) await check(`${label}: screenshot`, () => pageScreenshot(page, join(screenshotsDir, `export-${name}${x.suffix}.png`)));
-        const st = (await page.evaluate(STRUCTURE)) as Structure; // opens every <details>
+        const st = (await page.evaluate(STRUCTURE)) as Structure;
         await check(`${label}: drawing code and solutions collapsed, contents link to headings, printed lines wrap`, () => assertStructure(st, notebook));
+        // what is collapsed is measured too: every <details> open
+        await page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })");
         const v = keep(`static-${name}${x.suffix}`, await view(page, "static"));
         await check(`${label}: formulas typeset by KaTeX, with a size`, () => {
           const detail = assertTypeset(v, e, { exactCounts: true });
@@ -1015,6 +1015,9 @@ async function staticPages(context: BrowserContext, x: ExportVariant): Promise<v
         await check(`${label}: plots are inline SVG`, () => assertPlots(v, e, { exactCounts: true, svgOnly: true }));
         await check(`${label}: every formula and output line fits the column`, () => assertFits(v));
         await check(`${label}: plot text at least ${MIN_PLOT_TEXT_PX} px`, () => assertPlotText(v));
+        // last: a full-page screenshot hides the scrollbars, which the measures above look for
+        await page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = false; })");
+        if (x.screenshots) await check(`${label}: screenshot`, () => pageScreenshot(page, join(screenshotsDir, `export-${name}${x.suffix}.png`)));
       } finally {
         await page.close();
       }
