@@ -207,7 +207,8 @@ details>summary:hover{color:var(--ink);border-color:#afb8c1}
 details.solution{border-left:3px solid #e6b85c;padding-left:.9em}
 nav.toc{font:15px/1.5 system-ui,sans-serif;margin:1.5em 0;padding:.8em 1.1em;background:#f8f9fb;border:1px solid var(--rule);border-radius:6px}
 nav.toc h2{font-size:1rem;margin:0 0 .4em;border:0;padding:0}
-nav.toc ol{margin:0;padding-left:1.2em}nav.toc li.level-3{margin-left:1.2em;list-style:circle;font-size:.95em}
+nav.toc ul{margin:0;padding-left:0;list-style:none}nav.toc li{margin:.15em 0}nav.toc a{text-decoration:none}nav.toc a:hover{text-decoration:underline}
+nav.toc ul ul{padding-left:1.3em;font-size:.93em}nav.toc ul ul li{margin:.05em 0}
 nav.toc .katex{font-size:1em}
 ol.notebooks{list-style:none;padding:0}
 ol.notebooks li{margin:1.2em 0;padding:.8em 1.1em;border:1px solid var(--rule);border-radius:6px}
@@ -231,8 +232,25 @@ ${nav ? `<footer>${nav}</footer>` : ""}
 function tableOfContents(headings: Heading[]): string {
   const entries = headings.filter((h) => h.level === 2 || h.level === 3);
   if (entries.length < 2) return "";
-  const items = entries.map((h) => `<li class="level-${h.level}"><a href="#${encodeURIComponent(h.id)}">${h.html}</a></li>`).join("\n");
-  return `<nav class="toc" aria-label="Contents"><h2>On this page</h2><ol>\n${items}\n</ol></nav>`;
+  // level-3 headings nest under the level-2 one before them; no list numbers (headings often carry their own)
+  const link = (h: Heading): string => `<a href="#${encodeURIComponent(h.id)}">${h.html}</a>`;
+  let html = "";
+  let open = false; // a nested list is open
+  for (const [i, h] of entries.entries()) {
+    if (h.level === 3 && !open) {
+      html += i === 0 ? "<li><ul>" : "<ul>";
+      open = true;
+    } else if (h.level === 2) {
+      if (open) html += "</ul>";
+      if (i > 0) html += "</li>\n";
+      open = false;
+      html += `<li>${link(h)}`;
+      continue;
+    }
+    html += `<li>${link(h)}</li>`;
+  }
+  html += open ? "</ul></li>" : "</li>";
+  return `<nav class="toc" aria-label="Contents"><h2>On this page</h2><ul>\n${html}\n</ul></nav>`;
 }
 
 // The index's sentence: metadata.summary, else the first paragraph after the title.
