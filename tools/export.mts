@@ -212,7 +212,7 @@ nav.toc ul ul{padding-left:1.3em;font-size:.93em}nav.toc ul ul li{margin:.05em 0
 nav.toc .katex{font-size:1em}
 ol.notebooks{list-style:none;padding:0}
 ol.notebooks li{margin:1.2em 0;padding:.8em 1.1em;border:1px solid var(--rule);border-radius:6px}
-ol.notebooks a.title{font:600 1.1rem/1.35 system-ui,sans-serif}
+ol.notebooks a.title{font:600 1.1rem/1.35 system-ui,sans-serif;text-decoration:none}ol.notebooks a.title:hover{text-decoration:underline}
 ol.notebooks p{margin:.35em 0 0}
 `;
 
