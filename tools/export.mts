@@ -1,6 +1,17 @@
-// `npm run export [-- --from DIR] [--out DIR]`: every notebook as a static HTML page, plus an index.
+// `npm run export [-- --from DIR] [--out DIR]`: every notebook as a static page, plus an index.
 // Formulas are typeset here with KaTeX and plots drawn here as SVG with Vega, so the pages need
 // no server, no script and no network: only katex.css and its fonts, copied beside them.
+//
+// The pages read like a book's chapters: a column about 900 px wide; a table of contents from the
+// Markdown headings (with anchors, the ones JupyterLab uses); code whose cell is collapsed in
+// JupyterLab (`jupyter.source_hidden`) behind "show code", and an exercise's solution behind
+// "show solution"; Markdown outputs (a cell's checks, tables, verdicts) rendered as Markdown;
+// printed lines wrapped, never clipped; a formula wider than the column scrolls sideways.
+// The index lists each notebook's title and its `metadata.summary` sentence.
+//
+// Any formula KaTeX cannot typeset, in a Markdown cell, an output, a heading or a summary, or TeX
+// left over that no formula picked up (a stray `$…$`), stops the export: it exits 1 and names
+// the notebook and the cell.
 import katex from "katex";
 import MarkdownIt, { type PluginWithOptions } from "markdown-it";
 import markdownItKatex from "@vscode/markdown-it-katex";
@@ -10,20 +21,41 @@ import { cpSync, mkdirSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { buildDir, notebooksDir, root } from "./env.mjs";
-import { listNotebooks, readNotebook, text, type Cell, type Output } from "./ipynb.mjs";
+import { hasTag, listNotebooks, readNotebook, text, type Cell, type Notebook, type Output } from "./ipynb.mjs";
 
-const args = process.argv.slice(2);
-const option = (name: string, fallback: string): string => {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] ? resolve(args[i + 1]) : fallback;
-};
-const from = option("--from", notebooksDir);
-const out = option("--out", join(buildDir, "html"));
+const SERIES_TITLE = "Backpropagation on a mini-batch, by hand";
+
+// ---------------------------------------------------------------------------------------------
+// Markdown and formulas
+
+const escape = (s: string): string => s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c] ?? c);
+
+// A formula KaTeX cannot typeset: the message names the formula; the caller adds notebook and cell.
+class FormulaError extends Error {}
+
+function typeset(tex: string, displayMode: boolean): string {
+  try {
+    return katex.renderToString(tex, { displayMode, throwOnError: true, output: "htmlAndMathml" });
+  } catch (e) {
+    const reason = e instanceof Error ? e.message : String(e);
+    throw new FormulaError(`KaTeX cannot typeset ${displayMode ? "$$" : "$"}${tex}${displayMode ? "$$" : "$"}: ${reason}`);
+  }
+}
 
 const md = new MarkdownIt({ html: true, linkify: true });
-// The plugin is CommonJS with its function on `exports.default` (from ES modules, `.default`);
-// its typings name markdown-it's CommonJS types, which TypeScript keeps apart from the ESM ones.
+// The plugin finds $…$ and $$…$$ (CommonJS, its function on `.default`; its typings name
+// markdown-it's CommonJS types, which TypeScript keeps apart from the ESM ones). Its renderers
+// turn a formula KaTeX refuses into a red mark and go on: ours throw instead.
 md.use(markdownItKatex.default as unknown as PluginWithOptions<{ throwOnError: boolean }>, { throwOnError: true });
+md.renderer.rules.math_inline = (tokens, i) => {
+  const content = tokens[i].content;
+  const tex = content.length > 2 && content.startsWith("`") && content.endsWith("`") ? content.slice(1, -1) : content;
+  return typeset(tex, /\\begin\{(align|equation|gather|cd|alignat)\}/i.test(tex));
+};
+const blockMath: NonNullable<typeof md.renderer.rules.math_block> = (tokens, i) =>
+  `<div class="math">${typeset(tokens[i].content, true)}</div>\n`;
+for (const rule of ["math_block", "math_inline_block", "math_inline_bare_block"]) md.renderer.rules[rule] = blockMath;
+
 // Links between notebooks point at their exported pages.
 const defaultLink = md.renderer.rules.link_open ?? ((t, i, o, _e, self) => self.renderToken(t, i, o));
 md.renderer.rules.link_open = (tokens, i, options, env, self) => {
@@ -32,13 +64,57 @@ md.renderer.rules.link_open = (tokens, i, options, env, self) => {
   return defaultLink(tokens, i, options, env, self);
 };
 
-const escape = (s: string): string => s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c] ?? c);
+// Headings get the anchors JupyterLab gives them (the text, spaces as hyphens), so links written
+// for JupyterLab (`other.ipynb#Some-heading`) land on the same heading here; they are collected
+// for the page's table of contents.
+interface Heading { level: number; id: string; html: string; cell: number }
+interface PageEnv { headings: Heading[]; ids: Set<string>; cell?: number }
+md.renderer.rules.heading_open = (tokens, i, options, env: PageEnv, self) => {
+  const inline = tokens[i + 1];
+  const plain = inline.children?.map((t) => (t.type === "math_inline" ? t.content : t.content)).join("") ?? inline.content;
+  let id = plain.trim().replace(/\s+/g, "-");
+  for (let n = 1; env.ids?.has(id); n++) id = `${plain.trim().replace(/\s+/g, "-")}-${n}`;
+  env.ids?.add(id);
+  tokens[i].attrSet("id", id);
+  env.headings?.push({ level: Number(tokens[i].tag.slice(1)), id, html: md.renderInline(inline.content, {}), cell: env.cell ?? -1 });
+  return self.renderToken(tokens, i, options);
+};
 
-// text/latex outputs carry $$…$$ (display) as the notebook's display helper emits them.
+// TeX that no formula picked up: text (not code, not math) with $…$, $$ or a \command in it,
+// which a reader would see as source. The same patterns as the browser test's "no raw TeX".
+const STRAY_TEX = /\$\$|\$[^$\s](?:[^$\n]*[^$\s\\])?\$|\\[A-Za-z]+|[_^]\{/;
+function strayTex(tokens: ReturnType<typeof md.parse>): string | undefined {
+  for (const t of tokens) {
+    const found = t.children ? strayTex(t.children) : t.type === "text" ? STRAY_TEX.exec(t.content) : null;
+    if (typeof found === "string") return found;
+    if (found) return t.content.slice(Math.max(0, found.index - 30), found.index + found[0].length + 30);
+  }
+  return undefined;
+}
+
+function checked(source: string, tokens: ReturnType<typeof md.parse>): ReturnType<typeof md.parse> {
+  const stray = strayTex(tokens);
+  if (stray) throw new FormulaError(`TeX not picked up as a formula (check its $ delimiters): "…${stray.replace(/\s+/g, " ")}…"`);
+  return tokens;
+}
+
+function renderMarkdown(source: string, env: PageEnv = { headings: [], ids: new Set() }): string {
+  return md.renderer.render(checked(source, md.parse(source, env)), md.options, env);
+}
+
+function renderInline(source: string): string {
+  return md.renderer.render(checked(source, md.parseInline(source, {})), md.options, {});
+}
+
+// text/latex outputs carry $$…$$ (display), as the notebook's display helper emits them.
 function latex(source: string): string {
   const m = /^\s*\$\$([\s\S]*)\$\$\s*$/.exec(source) ?? /^\s*\$([\s\S]*)\$\s*$/.exec(source);
-  return katex.renderToString(m ? m[1] : source, { displayMode: true, throwOnError: true });
+  if (!m && /\$/.test(source)) throw new FormulaError(`a text/latex output with unbalanced $ delimiters: ${source.slice(0, 80)}`);
+  return typeset(m ? m[1] : source, true);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Cells and outputs
 
 async function vegaLite(spec: unknown): Promise<string> {
   const view = new vega.View(vega.parse(compile(spec as TopLevelSpec).spec), { renderer: "none" });
@@ -46,37 +122,155 @@ async function vegaLite(spec: unknown): Promise<string> {
 }
 
 async function output(o: Output): Promise<string> {
-  if (o.output_type === "stream") return `<pre class="${o.name}">${escape(text(o.text))}</pre>`;
-  if (o.output_type === "error") return `<pre class="stderr">${escape(text(o.text))}</pre>`;
+  if (o.output_type === "stream") return `<pre class="output ${o.name ?? "stdout"}">${escape(text(o.text))}</pre>`;
+  if (o.output_type === "error") return `<pre class="output stderr">${escape(text(o.text))}</pre>`;
   const data = o.data ?? {};
   const get = (mime: string): string => text(data[mime] as string | string[]);
-  if (data["application/vnd.vegalite.v5+json"]) return `<div class="plot">${await vegaLite(data["application/vnd.vegalite.v5+json"])}</div>`;
-  if (data["text/latex"]) return `<div class="math">${latex(get("text/latex"))}</div>`;
-  if (data["text/markdown"]) return `<div class="markdown">${md.render(get("text/markdown"))}</div>`;
-  if (data["text/html"]) return `<div class="html">${get("text/html")}</div>`;
-  if (data["image/svg+xml"]) return `<div class="plot">${get("image/svg+xml")}</div>`;
-  if (data["image/png"]) return `<img alt="" src="data:image/png;base64,${get("image/png").trim()}">`;
-  return `<pre>${escape(get("text/plain"))}</pre>`;
+  if (data["application/vnd.vegalite.v5+json"]) return `<div class="output plot">${await vegaLite(data["application/vnd.vegalite.v5+json"])}</div>`;
+  if (data["text/latex"]) return `<div class="output math">${latex(get("text/latex"))}</div>`;
+  if (data["text/markdown"]) return `<div class="output markdown">${renderMarkdown(get("text/markdown"))}</div>`;
+  if (data["text/html"]) return `<div class="output html">${get("text/html")}</div>`;
+  if (data["image/svg+xml"]) return `<div class="output plot">${get("image/svg+xml")}</div>`;
+  if (data["image/png"]) return `<div class="output image"><img alt="" src="data:image/png;base64,${get("image/png").trim()}"></div>`;
+  return `<pre class="output stdout">${escape(get("text/plain"))}</pre>`;
 }
 
-async function cell(c: Cell): Promise<string> {
-  if (c.cell_type === "markdown") return `<section class="markdown">${md.render(text(c.source))}</section>`;
+const jupyterMeta = (c: Cell): { source_hidden?: boolean; outputs_hidden?: boolean } =>
+  (c.metadata.jupyter as { source_hidden?: boolean; outputs_hidden?: boolean } | undefined) ?? {};
+
+const collapsed = (cls: string, summary: string, body: string): string =>
+  `<details class="${cls}"><summary>${summary}</summary>${body}</details>`;
+
+async function cell(c: Cell, i: number, env: PageEnv): Promise<string> {
+  const id = `cell-${i}`;
+  const hidden = jupyterMeta(c).source_hidden === true;
+  if (c.cell_type === "markdown") {
+    const body = renderMarkdown(text(c.source), env);
+    if (hasTag(c, "solution")) return `<section class="cell markdown solution" id="${id}">${collapsed("solution", "show solution", body)}</section>`;
+    return `<section class="cell markdown" id="${id}">${hidden ? collapsed("text", "show text", body) : body}</section>`;
+  }
   if (c.cell_type !== "code") return "";
-  const outputs = await Promise.all((c.outputs ?? []).map(output));
-  return `<section class="code"><pre class="source">${escape(text(c.source))}</pre>${outputs.join("\n")}</section>`;
+  const source = text(c.source);
+  const code = source.trim() ? `<pre class="source"><code>${escape(source)}</code></pre>` : "";
+  const input = !code ? "" : hidden ? collapsed("source", "show code", code) : code;
+  let outputs = (await Promise.all((c.outputs ?? []).map(output))).join("\n");
+  if (outputs && jupyterMeta(c).outputs_hidden === true) outputs = collapsed("outputs", "show output", outputs);
+  const tags = (c.metadata.tags ?? []).filter((t) => /^[\w-]+$/.test(t)).map((t) => ` tag-${t}`).join("");
+  return `<section class="cell code${tags}" id="${id}">${input}${outputs}</section>`;
 }
 
-const style = `body{font:16px/1.55 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1d1d1f}
-pre{background:#f6f8fa;padding:.6rem .8rem;overflow-x:auto;border-radius:4px;font-size:13px}
-pre.source{border-left:3px solid #4a7bd1}pre.stdout{background:#fff;border:1px solid #eee}pre.stderr{background:#fdecea}
-.math{overflow-x:auto}.plot svg{max-width:100%;height:auto}nav{margin:1rem 0;font-size:14px}`;
+// ---------------------------------------------------------------------------------------------
+// Pages
+
+const style = `
+:root{--column:900px;--ink:#1f2328;--muted:#59636e;--rule:#d8dee4;--code-bg:#f6f8fa;--accent:#2f5fb3}
+*{box-sizing:border-box}
+html{-webkit-text-size-adjust:100%}
+body{margin:0;color:var(--ink);background:#fff;font:17px/1.6 Charter,"Bitstream Charter","Iowan Old Style","Source Serif Pro",Georgia,serif}
+main,body>header,body>footer{max-width:calc(var(--column) + 2.5rem);margin:0 auto;padding:0 1.25rem}
+body>header,body>footer{font:14px/1.5 system-ui,sans-serif;color:var(--muted);padding-top:.8rem;padding-bottom:.8rem}
+body>header{border-bottom:1px solid var(--rule)}body>footer{border-top:1px solid var(--rule);margin-top:3rem}
+nav.pager{display:flex;gap:1.2rem;flex-wrap:wrap}nav.pager .next{margin-left:auto}
+a{color:var(--accent);text-decoration-thickness:1px;text-underline-offset:2px}
+h1,h2,h3,h4{font-family:system-ui,sans-serif;line-height:1.25;margin:1.8em 0 .5em}
+h1{font-size:2rem;margin-top:1.2em}h2{font-size:1.45rem;padding-top:.4em;border-top:1px solid var(--rule)}h3{font-size:1.15rem}
+h1:target,h2:target,h3:target,h4:target{background:#fff8c5}
+p,ul,ol{margin:.7em 0}li{margin:.2em 0}
+code{font:.86em/1.5 ui-monospace,"SFMono-Regular","DejaVu Sans Mono",Menlo,Consolas,monospace;background:var(--code-bg);padding:.1em .3em;border-radius:3px}
+pre{font:13.5px/1.5 ui-monospace,"SFMono-Regular","DejaVu Sans Mono",Menlo,Consolas,monospace;margin:.6em 0;border-radius:4px}
+pre code{background:none;padding:0;font:inherit}
+pre.source{background:var(--code-bg);padding:.7em .9em;border-left:3px solid #9db4dd;overflow-x:auto}
+pre.output{white-space:pre-wrap;overflow-wrap:anywhere;padding:.1em 0 .1em .9em;border-left:3px solid var(--rule);color:#24292f}
+pre.stderr{background:#fdecea;border-left-color:#d1242f;padding:.5em .9em}
+blockquote{margin:1em 0;padding:.1em 1em;border-left:3px solid var(--rule);color:var(--muted)}
+table{border-collapse:collapse;margin:.8em 0;font-size:.92em;display:block;overflow-x:auto;max-width:100%}
+th,td{padding:.3em .7em;border-bottom:1px solid var(--rule);text-align:left;vertical-align:top}th{border-bottom:2px solid #afb8c1}
+section.cell{margin:.4em 0}
+section.code{margin:1em 0}
+.output.markdown{margin:.4em 0 .8em;padding-left:.9em;border-left:3px solid #b7dfc0;font-size:.95em;line-height:1.5}
+.output.markdown p{margin:.25em 0}
+.output.markdown small{color:var(--muted);font-size:.86em}
+.math{overflow-x:auto;overflow-y:hidden;max-width:100%;padding:.1em 0}
+.math .katex-display{margin:.5em 0}
+.katex{font-size:1.1em}
+.math::-webkit-scrollbar,table::-webkit-scrollbar,pre::-webkit-scrollbar{height:10px;background:#f0f2f4}
+.math::-webkit-scrollbar-thumb,table::-webkit-scrollbar-thumb,pre::-webkit-scrollbar-thumb{background:#a8b1bb;border-radius:5px}
+.math,table,pre{scrollbar-width:thin;scrollbar-color:#a8b1bb #f0f2f4}
+.plot{margin:.8em 0;overflow-x:auto}.plot svg{max-width:100%;height:auto}
+img{max-width:100%}
+details{margin:.6em 0}
+details>summary{cursor:pointer;font:13px/1.6 system-ui,sans-serif;color:var(--muted);list-style:none;display:inline-block;
+  padding:.1em .7em;border:1px solid var(--rule);border-radius:1em;user-select:none}
+details>summary::-webkit-details-marker{display:none}
+details>summary::before{content:"▸ "}details[open]>summary::before{content:"▾ "}
+details>summary:hover{color:var(--ink);border-color:#afb8c1}
+details.solution{border-left:3px solid #e6b85c;padding-left:.9em}
+nav.toc{font:15px/1.5 system-ui,sans-serif;margin:1.5em 0;padding:.8em 1.1em;background:#f8f9fb;border:1px solid var(--rule);border-radius:6px}
+nav.toc h2{font-size:1rem;margin:0 0 .4em;border:0;padding:0}
+nav.toc ul{margin:0;padding-left:0;list-style:none}nav.toc li{margin:.15em 0}nav.toc a{text-decoration:none}nav.toc a:hover{text-decoration:underline}
+nav.toc ul ul{padding-left:1.3em;font-size:.93em}nav.toc ul ul li{margin:.05em 0}
+nav.toc .katex{font-size:1em}
+ol.notebooks{list-style:none;padding:0}
+ol.notebooks li{margin:1.2em 0;padding:.8em 1.1em;border:1px solid var(--rule);border-radius:6px}
+ol.notebooks a.title{font:600 1.1rem/1.35 system-ui,sans-serif;text-decoration:none}ol.notebooks a.title:hover{text-decoration:underline}
+ol.notebooks p{margin:.35em 0 0}
+`;
 
 const page = (title: string, body: string, nav: string): string => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escape(title)}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="stylesheet" href="katex/katex.min.css"><style>${style}</style></head>
-<body>${nav}\n${body}\n${nav}</body></html>
+<body>
+${nav ? `<header>${nav}</header>` : ""}
+<main>
+${body}
+</main>
+${nav ? `<footer>${nav}</footer>` : ""}
+</body></html>
 `;
+
+function tableOfContents(headings: Heading[]): string {
+  const entries = headings.filter((h) => h.level === 2 || h.level === 3);
+  if (entries.length < 2) return "";
+  // level-3 headings nest under the level-2 one before them; no list numbers (headings often carry their own)
+  const link = (h: Heading): string => `<a href="#${encodeURIComponent(h.id)}">${h.html}</a>`;
+  let html = "";
+  let open = false; // a nested list is open
+  for (const [i, h] of entries.entries()) {
+    if (h.level === 3 && !open) {
+      html += i === 0 ? "<li><ul>" : "<ul>";
+      open = true;
+    } else if (h.level === 2) {
+      if (open) html += "</ul>";
+      if (i > 0) html += "</li>\n";
+      open = false;
+      html += `<li>${link(h)}`;
+      continue;
+    }
+    html += `<li>${link(h)}</li>`;
+  }
+  html += open ? "</ul></li>" : "</li>";
+  return `<nav class="toc" aria-label="Contents"><h2>On this page</h2><ul>\n${html}\n</ul></nav>`;
+}
+
+// The index's sentence: metadata.summary, else the first paragraph after the title.
+function summaryOf(nb: Notebook, titleCell: Cell | undefined): string {
+  const summary = nb.metadata.summary;
+  if (typeof summary === "string" && summary.trim()) return summary.trim();
+  const tokens = md.parse(text(titleCell?.source).replace(/^#\s+.*$/m, ""), {});
+  const open = tokens.findIndex((t) => t.type === "paragraph_open");
+  return open >= 0 ? tokens[open + 1].content : "";
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const args = process.argv.slice(2);
+const option = (name: string, fallback: string): string => {
+  const i = args.indexOf(name);
+  return i >= 0 && args[i + 1] ? resolve(args[i + 1]) : fallback;
+};
+const from = option("--from", notebooksDir);
+const out = option("--out", join(buildDir, "html"));
 
 const paths = listNotebooks(from);
 if (!paths.length) {
@@ -88,19 +282,54 @@ const katexDist = join(dirname(createRequire(import.meta.url).resolve("katex/pac
 cpSync(join(katexDist, "katex.min.css"), join(out, "katex", "katex.min.css"));
 cpSync(join(katexDist, "fonts"), join(out, "katex", "fonts"), { recursive: true, filter: (f) => !/\.(ttf|woff)$/.test(f) });
 
-const titles: { file: string; title: string }[] = [];
+const problems: string[] = [];
+const where = (path: string): string => relative(process.cwd(), path) || path;
+// Runs one piece; a formula problem is recorded (notebook and cell named) and the export goes on,
+// so one run reports every broken formula.
+async function attempt<T>(label: string, fallback: T, fn: () => Promise<T> | T): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (!(e instanceof FormulaError)) throw e;
+    problems.push(`${label}: ${e.message}`);
+    return fallback;
+  }
+}
+
+const entries: { file: string; title: string; summary: string }[] = [];
 for (const [i, path] of paths.entries()) {
   const nb = readNotebook(path);
-  const first = nb.cells.find((c) => c.cell_type === "markdown");
-  const title = /^#\s+(.+)$/m.exec(text(first?.source))?.[1] ?? basename(path, ".ipynb");
+  const titleIndex = nb.cells.findIndex((c) => c.cell_type === "markdown");
+  const titleCell = nb.cells[titleIndex];
+  const titleSource = /^#\s+(.+)$/m.exec(text(titleCell?.source))?.[1] ?? basename(path, ".ipynb");
+  const title = await attempt(`${where(path)} cell ${titleIndex} (title)`, escape(titleSource), () => renderInline(titleSource));
+  const summary = await attempt(`${where(path)} metadata.summary`, "", () => renderInline(summaryOf(nb, titleCell)));
+  const plainTitle = titleSource.replace(/\$([^$]*)\$/g, "$1");
   const file = basename(path, ".ipynb") + ".html";
-  const link = (p: string | undefined, label: string) => (p ? `<a href="${basename(p, ".ipynb")}.html">${label}</a>` : "");
-  const nav = `<nav><a href="index.html">All notebooks</a> ${link(paths[i - 1], "← previous")} ${link(paths[i + 1], "next →")}</nav>`;
-  const body = (await Promise.all(nb.cells.map(cell))).join("\n");
-  writeFileSync(join(out, file), page(title, body, nav));
-  titles.push({ file, title });
-  console.log(`exported ${relative(root, path)} → ${relative(root, join(out, file))}`);
+  const link = (p: string | undefined, label: string, cls: string) => (p ? `<a class="${cls}" href="${basename(p, ".ipynb")}.html">${label}</a>` : "");
+  const nav = `<nav class="pager"><a href="index.html">All notebooks</a>${link(paths[i - 1], "← previous", "prev")}${link(paths[i + 1], "next →", "next")}</nav>`;
+  const env: PageEnv = { headings: [], ids: new Set() };
+  const sections: string[] = [];
+  for (const [k, c] of nb.cells.entries()) {
+    const kind = c.cell_type === "code" ? "code cell" : `${c.cell_type} cell`;
+    env.cell = k;
+    sections.push(await attempt(`${where(path)} cell ${k} (${kind})`, "", () => cell(c, k, env)));
+  }
+  // the contents go before the cell of the first section they list (after the title cell at the earliest)
+  const toc = tableOfContents(env.headings);
+  const firstSection = env.headings.find((h) => h.level === 2 || h.level === 3)?.cell ?? -1;
+  const at = Math.max(titleIndex + 1, firstSection, 0);
+  const body = [...sections.slice(0, at), toc, ...sections.slice(at)].filter(Boolean).join("\n");
+  writeFileSync(join(out, file), page(`${plainTitle} · ${SERIES_TITLE}`, body, nav));
+  entries.push({ file, title, summary });
+  console.log(`exported ${where(path)} → ${where(join(out, file))}`);
 }
-const list = titles.map((t) => `<li><a href="${t.file}">${escape(t.title)}</a></li>`).join("\n");
-writeFileSync(join(out, "index.html"), page("Backpropagation on a mini-batch, by hand", `<h1>Backpropagation on a mini-batch, by hand</h1>\n<ol>${list}</ol>`, ""));
-console.log(`index: ${relative(root, join(out, "index.html"))}`);
+const list = entries.map((t) => `<li><a class="title" href="${t.file}">${t.title}</a>${t.summary ? `<p>${t.summary}</p>` : ""}</li>`).join("\n");
+const intro = "<p>Worked derivations of backpropagation on a mini-batch, each answering one question learners got stuck on. " +
+  "Every formula shows the shapes and numbers of the arrays just computed; every claim is checked.</p>";
+writeFileSync(join(out, "index.html"), page(SERIES_TITLE, `<h1>${SERIES_TITLE}</h1>\n${intro}\n<ol class="notebooks">\n${list}\n</ol>`, ""));
+console.log(`index: ${where(join(out, "index.html"))}`);
+if (problems.length) {
+  console.error(`\nexport failed: ${problems.length} formula(s) KaTeX cannot typeset\n${problems.map((p) => `  ${p}`).join("\n")}`);
+  process.exit(1);
+}

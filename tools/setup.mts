@@ -4,7 +4,7 @@ import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { python, root, venv } from "./env.mjs";
+import { python, root, venv, writeLabSettings } from "./env.mjs";
 
 const MIN_PYTHON: [number, number] = [3, 10]; // jupyterlab 4.6 needs 3.10+
 
@@ -52,3 +52,6 @@ if (existsSync(python) && existsSync(stamp) && readFileSync(stamp, "utf8") === w
   run(python, ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", requirements]);
   writeFileSync(stamp, wanted);
 }
+
+// JupyterLab's settings for `npm start`: no news pop-up, no update check (kept if already chosen).
+for (const file of writeLabSettings()) console.log(`set-up: wrote ${file.slice(root.length + 1)}`);

@@ -1,27 +1,37 @@
 // `npm run test:browser [-- notebook.ipynb …]`: the notebooks in a real browser, the way users meet them.
 //
-// Starts the project's JupyterLab (the .venv one, env from tools/env.mts, the project's tslab kernel)
-// on a free loopback port with a token, and drives Debian's Chromium through playwright-core. For
-// every notebook in notebooks/ (or the ones named on the command line):
+// Starts the project's JupyterLab (the .venv one, env and settings from tools/env.mts, the project's
+// tslab kernel) on a free loopback port with a token, on working copies made as `npm start` makes
+// them (tools/workcopy.mts), and drives Debian's Chromium through playwright-core. No news or
+// update pop-up may show. For every notebook in notebooks/ (or the ones named on the command line):
 //   1. open it fresh (committed outputs): every formula typeset by KaTeX, no raw TeX visible, no
 //      KaTeX error marks, KaTeX fonts loaded, every Vega-Lite plot drawn;
 //   2. Run All from the Run menu: the kernel goes idle, every code cell ran, no cell shows an error
 //      (tslab reports errors on stderr), formulas and plots still render; screenshot of the whole
 //      notebook in build/screenshots/;
-//   3. change batchSize in the parameters cell's editor, Run All again: no error, and a matrix shape
-//      in a rendered formula (read from KaTeX's MathML annotation) follows the new batch size.
-// Then the static export (tools/export.mts) is opened from disk with the network off: formulas are
-// KaTeX with a size and loaded KaTeX fonts, plots are SVG, no request leaves file://.
-// It also proves that it can fail: test/fixtures/broken-formula.ipynb must fail the formula checks in
-// JupyterLab and in the export. `npm run test:browser -- test/fixtures/broken-formula.ipynb` tests
-// that notebook as if it were one of the series instead, and fails.
+//   3. type batchSize = 40 into the parameters cell's editor, Run All again: no error, and a matrix
+//      shape in a rendered formula (read from KaTeX's MathML annotation) follows the new batch
+//      size; then the same at batchSize = 1. Each run is saved (File → Save) for the export.
+// At each batch size, the page is measured: no formula (.katex-display) wider than its box, no
+// output line wider than its container unless the container shows a horizontal scrollbar, plot
+// text at least 12 px (SVG text, or text drawn on a canvas, seen by a probe).
+// Then the static export (tools/export.mts) of the committed notebooks, and of the runs saved at
+// batchSize 40 and 1, is opened from disk with the network off: formulas are KaTeX with a size and
+// loaded KaTeX fonts, plots are SVG, the same measurements, collapsed code and solutions, contents
+// links that land, printed lines that wrap; no request leaves file://.
+// It also proves that it can fail: test/fixtures/broken-formula.ipynb must fail the formula checks
+// in JupyterLab and in the export, test/fixtures/overflowing-formula.ipynb the width checks (and its
+// formula must scroll in the export, not be clipped). `npm run test:browser --
+// test/fixtures/broken-formula.ipynb` tests that notebook as if it were one of the series instead,
+// and fails. test/fixtures/chapter-sample.ipynb, a notebook in the series' style, is exported and
+// checked like the series.
 //
 // Everything runs on copies in build/browser-test/ (wiped at start): committed notebooks are never
 // opened, run or saved. JupyterLab and Chromium are stopped at the end, also when a check fails.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import {
-  cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync,
+  cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, symlinkSync, writeFileSync,
 } from "node:fs";
 import { createServer } from "node:net";
 import { basename, dirname, join, relative, resolve } from "node:path";
@@ -29,7 +39,8 @@ import { pathToFileURL } from "node:url";
 import assert from "node:assert/strict";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { chromiumMissing, chromiumPath } from "../../tools/chromium.mjs";
-import { buildDir, jupyterEnv, labArgs, notebooksDir, root, venvBin } from "../../tools/env.mjs";
+import { buildDir, jupyterEnv, labArgs, notebooksDir, root, venvBin, writeLabSettings } from "../../tools/env.mjs";
+import { prepareWorkingCopy } from "../../tools/workcopy.mjs";
 import { runTool } from "../run-tool.mjs";
 import { hasTag, listNotebooks, readNotebook, text, type Notebook } from "../../tools/ipynb.mjs";
 
@@ -37,10 +48,15 @@ const started = performance.now();
 const runDir = join(buildDir, "browser-test");
 const screenshotsDir = join(buildDir, "screenshots");
 const fixture = join(root, "test", "fixtures", "broken-formula.ipynb");
+const overflowFixture = join(root, "test", "fixtures", "overflowing-formula.ipynb");
+const sampleFixture = join(root, "test", "fixtures", "chapter-sample.ipynb");
 const VEGALITE = "application/vnd.vegalite.v5+json";
 const STDERR = "application/vnd.jupyter.stderr";
-const TOTAL_TIMEOUT_MS = Number(process.env.BROWSER_TEST_TIMEOUT_S ?? 900) * 1000;
+const TOTAL_TIMEOUT_MS = Number(process.env.BROWSER_TEST_TIMEOUT_S ?? 1800) * 1000;
 const RUN_ALL_TIMEOUT_MS = 300_000;
+// Every formula must fit at the committed default batch size (5 in the series), at 1 and at a large one.
+const LARGE_K = 40;
+const MIN_PLOT_TEXT_PX = 12;
 
 // ---------------------------------------------------------------------------------------------
 // Checks: one line each, a summary line at the end.
@@ -102,18 +118,42 @@ interface DomElement {
   readonly tagName: string;
   readonly classList: { contains(token: string): boolean };
   readonly width?: number;
+  readonly scrollWidth: number;
+  readonly clientWidth: number;
+  readonly offsetHeight: number;
+  readonly clientHeight: number;
   getAttribute(name: string): string | null;
+  closest(selector: string): DomElement | null;
   querySelector(selector: string): DomElement | null;
   querySelectorAll(selector: string): ArrayLike<DomElement>;
   cloneNode(deep: boolean): DomElement;
   remove(): void;
   getBoundingClientRect(): { width: number; height: number };
 }
+interface DomStyle { overflowX: string; fontSize: string; borderTopWidth: string; borderBottomWidth: string }
 interface DomDocument {
   querySelector(selector: string): DomElement | null;
   querySelectorAll(selector: string): ArrayLike<DomElement>;
   readonly fonts: Iterable<{ family: string; status: string }>;
 }
+
+// JupyterLab draws Vega-Lite plots on a canvas, whose text is not in the page: this probe, run in
+// every page before its scripts, notes on each canvas the font size of every text drawn on it
+// (in CSS px: Vega scales the context by the pixel ratio and sets fonts in CSS px).
+const CANVAS_TEXT_PROBE = `(() => {
+  const proto = globalThis.CanvasRenderingContext2D && CanvasRenderingContext2D.prototype;
+  if (!proto || proto.__textProbe) return;
+  proto.__textProbe = true;
+  const fill = proto.fillText;
+  proto.fillText = function (text, ...rest) {
+    const m = /([\\d.]+)px/.exec(this.font || "");
+    if (m && String(text).trim()) {
+      const sizes = (this.canvas.__textPx = this.canvas.__textPx || new Set());
+      sizes.add(Number(m[1]));
+    }
+    return fill.call(this, text, ...rest);
+  };
+})();`;
 
 // One rendered thing: a Markdown cell or one output of a code cell.
 interface Piece {
@@ -127,6 +167,9 @@ interface Piece {
   tex: string[]; // the TeX source of every typeset formula, from the MathML annotations
   plot: "svg" | "canvas" | "none"; // what a plot output drew (with a non-zero size)
   canvases: number;
+  wide: string[]; // a formula (.katex-display) wider than its box, or an output line wider than its container without a scrollbar
+  scrolling: number; // formulas wider than their box whose container scrolls with a visible scrollbar (the export's fallback)
+  plotTextPx: number[]; // the rendered size of every text of a plot (font size × the plot's scale): SVG text, or canvas text seen by the probe
 }
 interface View {
   cells: { type: "code" | "markdown" | "raw"; prompt: string }[];
@@ -136,6 +179,14 @@ interface View {
 
 function collectView(mode: "lab" | "static"): View {
   const doc = (globalThis as unknown as { document: DomDocument }).document;
+  const style = (el: DomElement): DomStyle => (globalThis as unknown as { getComputedStyle(e: DomElement): DomStyle }).getComputedStyle(el);
+  // a horizontal scrollbar that takes room (not an overlay one that appears only on hover)
+  const scrollbar = (el: DomElement): boolean => {
+    const s = style(el);
+    const borders = parseFloat(s.borderTopWidth) + parseFloat(s.borderBottomWidth);
+    return (s.overflowX === "auto" || s.overflowX === "scroll") && el.offsetHeight - el.clientHeight - borders >= 4;
+  };
+  const tooWide = (el: DomElement): boolean => el.scrollWidth > el.clientWidth + 1;
   const all = (el: DomElement | DomDocument, selector: string): DomElement[] => Array.from(el.querySelectorAll(selector));
   const scan = (el: DomElement, cell: number, kind: Piece["kind"], mime: string): Piece => {
     const clone = el.cloneNode(true);
@@ -168,6 +219,24 @@ function collectView(mode: "lab" | "static"): View {
       tex: all(el, 'annotation[encoding="application/x-tex"]').map((a) => a.textContent ?? ""),
       plot: marks.length === 0 ? "none" : marks.some((g) => g.tagName.toLowerCase() === "canvas") ? "canvas" : "svg",
       canvases: all(el, "canvas").length,
+      wide: [
+        ...all(el, ".katex-display").filter(tooWide).map((d) =>
+          `a formula ${d.scrollWidth} px wide in a ${d.clientWidth} px box: "${(d.querySelector('annotation[encoding="application/x-tex"]')?.textContent ?? "").slice(0, 60)}…"`),
+        ...[el, ...all(el, "pre, table")].filter((x) => tooWide(x) && !scrollbar(x) && x.getBoundingClientRect().width > 0).map((x) =>
+          `a ${x.tagName.toLowerCase()} ${x.scrollWidth} px wide in ${x.clientWidth} px, without a scrollbar: "${(x.textContent ?? "").replace(/\s+/g, " ").slice(0, 60)}…"`),
+      ],
+      scrolling: all(el, ".katex-display").filter((d) => tooWide(d) && [d, ...[d.closest(".math")].filter((m): m is DomElement => m !== null)].some(scrollbar)).length,
+      plotTextPx: [...all(el, "canvas").flatMap((c) => {
+        const sizes = [...((c as unknown as { __textPx?: Set<number> }).__textPx ?? [])];
+        const cssWidth = parseFloat((c as unknown as { style: { width: string } }).style.width) || c.getBoundingClientRect().width;
+        const scale = cssWidth > 0 ? c.getBoundingClientRect().width / cssWidth : 1;
+        return sizes.map((px) => Math.round(px * scale * 10) / 10);
+      }), ...all(el, "svg text").filter((t) => (t.textContent ?? "").trim() !== "").map((t) => {
+        const svg = t.closest("svg");
+        const shown = svg?.getBoundingClientRect().width ?? 0;
+        const drawn = Number((svg?.getAttribute("viewBox") ?? "").split(/[\s,]+/)[2]) || Number(svg?.getAttribute("width")) || shown;
+        return Math.round(parseFloat(style(t).fontSize) * (drawn > 0 && shown > 0 ? shown / drawn : 1) * 10) / 10;
+      })],
     };
   };
   const cells: View["cells"] = [];
@@ -190,12 +259,15 @@ function collectView(mode: "lab" | "static"): View {
       }
     });
   } else {
-    all(doc, "body > section").forEach((s, i) => {
+    const toc = doc.querySelector("nav.toc");
+    if (toc) pieces.push(scan(toc, -1, "markdown", "text/markdown")); // the contents, with the headings' formulas
+    all(doc, "main > section.cell").forEach((s) => {
+      const i = Number((s.getAttribute("id") ?? "").replace(/^cell-/, ""));
       const type = s.classList.contains("code") ? "code" : "markdown";
       cells.push({ type, prompt: "" });
       if (type === "markdown") pieces.push(scan(s, i, "markdown", "text/markdown"));
       else {
-        for (const out of all(s, ":scope > :not(pre.source)")) {
+        for (const out of all(s, ":scope > .output, :scope > details.outputs > .output")) {
           const mime = out.classList.contains("math") ? "text/latex" : out.classList.contains("plot") ? "plot"
             : out.classList.contains("stdout") ? "application/vnd.jupyter.stdout" : out.classList.contains("stderr") ? STDERR
             : out.classList.contains("markdown") ? "text/markdown" : out.classList.contains("html") ? "text/html" : "other";
@@ -322,6 +394,49 @@ function assertKatexFonts(v: View): string {
   return `loaded: ${[...loaded].sort().join(", ")}`;
 }
 
+function assertFits(v: View): string {
+  const problems = v.pieces.flatMap((p) => p.wide.map((w) => `${where(p)}: ${w}`));
+  assert.ok(problems.length === 0, problems.join("\n"));
+  const formulas = v.pieces.filter((p) => p.katex > 0).length;
+  return `${v.pieces.length} outputs and Markdown cells measured (${formulas} with formulas), none wider than its column`;
+}
+
+function assertPlotText(v: View): string {
+  const plots = v.pieces.filter(isPlot);
+  if (plots.length === 0) return "no plots in this notebook";
+  const problems: string[] = [];
+  let measured = 0;
+  for (const p of plots) {
+    if (p.plotTextPx.length === 0) {
+      problems.push(`${where(p)}: no text measured in this ${p.plot} plot (no axis labels?)`);
+      continue;
+    }
+    measured++;
+    const small = p.plotTextPx.filter((px) => px < MIN_PLOT_TEXT_PX - 0.05);
+    if (small.length) problems.push(`${where(p)}: ${small.length} of ${p.plotTextPx.length} texts under ${MIN_PLOT_TEXT_PX} px (smallest ${Math.min(...small)} px)`);
+  }
+  assert.ok(problems.length === 0, problems.join("\n"));
+  const all = plots.flatMap((p) => p.plotTextPx);
+  return `${measured} plot(s), smallest text ${Math.min(...all)} px`;
+}
+
+// No "official Jupyter news" question or update notice: the settings the project writes are in
+// force (tools/env.mts writeLabSettings), and nothing of the kind is on screen.
+async function assertNoNews(page: Page, lab: Lab): Promise<string> {
+  const r = await api(lab, "GET", "/lab/api/settings/@jupyterlab/apputils-extension:notification");
+  // the server sends the user's settings as written (the defaults merged in the page make the composite)
+  const reply = (await r.json()) as { settings?: Record<string, unknown> & { composite?: Record<string, unknown> } };
+  const settings = reply.settings?.composite ?? reply.settings ?? {};
+  assert.equal(settings.fetchNews, "false", `fetchNews is ${JSON.stringify(settings.fetchNews)} (the news question shows while it is "none")`);
+  assert.equal(settings.checkForUpdates, false, `checkForUpdates is ${JSON.stringify(settings.checkForUpdates)}`);
+  await sleep(2000); // the question would come once the application is restored
+  const toasts = await page.locator(".Toastify__toast, .jp-Notification-Toast, .jp-toast-message").allInnerTexts();
+  const body = await page.locator("body").innerText();
+  assert.ok(!/Jupyter news|update|new version/i.test(toasts.join(" ")) && !/official Jupyter news/i.test(body),
+    `on screen: ${toasts.join(" | ") || body.match(/.{0,80}official Jupyter news.{0,80}/i)?.[0]}`);
+  return `fetchNews "false", checkForUpdates false, ${toasts.length} notification(s) on screen`;
+}
+
 function assertNoCellErrors(v: View): string {
   const errors = v.pieces.filter((p) => p.mime === STDERR || p.mime === "application/vnd.jupyter.error");
   assert.ok(errors.length === 0, errors.map((p) => `cell ${p.cell} shows an error: ${p.visible.slice(0, 600) || "(no text)"}`).join("\n"));
@@ -357,9 +472,8 @@ async function startLab(notebookDir: string, stateDir: string): Promise<Lab> {
   const port = await freePort();
   const token = randomBytes(24).toString("hex");
   const settings = join(stateDir, "user-settings");
-  // no news or update pop-ups over the notebook (nor requests for them)
-  mkdirSync(join(settings, "@jupyterlab", "apputils-extension"), { recursive: true });
-  writeFileSync(join(settings, "@jupyterlab", "apputils-extension", "notification.jupyterlab-settings"), JSON.stringify({ fetchNews: "false", checkForUpdates: false }));
+  // the settings npm start gives JupyterLab: no news or update pop-ups over the notebook (nor requests for them)
+  writeLabSettings(settings);
   const env = {
     ...jupyterEnv(),
     // the project's kernelspec, config and data; UI state and runtime files of this run only
@@ -369,7 +483,6 @@ async function startLab(notebookDir: string, stateDir: string): Promise<Lab> {
   };
   const args = [
     ...labArgs(notebookDir, port), "--ServerApp.port_retries=0", "--no-browser", `--IdentityProvider.token=${token}`,
-    "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
   ];
   const log: string[] = [];
   const child = spawn(join(venvBin, "jupyter"), args, { env, cwd: root, detached: true, stdio: ["ignore", "pipe", "pipe"] });
@@ -584,6 +697,18 @@ async function editParameters(page: Page, cell: number, source: string): Promise
   assert.equal(shown, source, "the parameters cell's editor does not show the typed source");
 }
 
+// File → Save Notebook, then wait until the tab is no longer marked dirty.
+async function saveNotebook(page: Page): Promise<void> {
+  await page.locator(".lm-MenuBar-item", { hasText: /^File$/ }).click();
+  await page.locator('.lm-Menu-item[data-command="docmanager:save"]').click();
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    await sleep(300);
+    if ((await page.locator(".lm-TabBar-tab.jp-mod-current.jp-mod-dirty").count()) === 0) return;
+  }
+  throw new Error("the notebook is still marked unsaved 30 s after File → Save Notebook");
+}
+
 // The whole notebook, not only the first screen: the window is made as tall as the notebook's cells.
 async function screenshot(page: Page, file: string): Promise<string> {
   const size = page.viewportSize() ?? { width: 1280, height: 900 };
@@ -611,6 +736,7 @@ async function screenshot(page: Page, file: string): Promise<string> {
 async function notebookInLab(context: BrowserContext, lab: Lab, path: string, label: string): Promise<void> {
   const nb = readNotebook(path);
   const e = expected(nb);
+  const name = basename(path, ".ipynb");
   const page = await openNotebook(context, lab, path);
   const pageErrors: string[] = [];
   page.on("pageerror", (err) => pageErrors.push(err.message));
@@ -623,6 +749,10 @@ async function notebookInLab(context: BrowserContext, lab: Lab, path: string, la
     await check(`${label} opened fresh: KaTeX fonts loaded`, () => assertKatexFonts(v));
     await check(`${label} opened fresh: plots drawn`, () => assertPlots(v, e, { exactCounts: true, svgOnly: false }));
     await check(`${label} opened fresh: no cell shows an error`, () => assertNoCellErrors(v));
+    if (!newsChecked) {
+      newsChecked = true;
+      await check("JupyterLab: no news or update pop-up, news and update checks off in the settings", () => assertNoNews(page, lab));
+    }
 
     // 2. Run All with the committed parameters
     let ran = await check(`${label} Run All: kernel idle again`, async () => `${(await runAll(page)).seconds.toFixed(1)} s`);
@@ -641,9 +771,13 @@ async function notebookInLab(context: BrowserContext, lab: Lab, path: string, la
         "its outputs are missing or stale (refresh them with `npm run notebooks -- --in-place`)");
       return `${latex} formula outputs, ${plots} plots`;
     });
-    await check(`${label} Run All: screenshot`, () => screenshot(page, join(screenshotsDir, `${basename(path, ".ipynb")}.png`)));
+    const k0 = e.params?.batchSize?.value;
+    const atK = k0 === undefined ? "" : ` (batchSize ${k0})`;
+    await check(`${label} Run All${atK}: every formula and output line fits its column`, () => assertFits(v));
+    await check(`${label} Run All${atK}: plot text at least ${MIN_PLOT_TEXT_PX} px`, () => assertPlotText(v));
+    await check(`${label} Run All: screenshot`, () => screenshot(page, join(screenshotsDir, `lab-${name}.png`)));
 
-    // 3. another batch size, typed into the parameters cell, Run All again
+    // 3. other batch sizes, typed into the parameters cell, Run All again: a large one (40), then 1
     const batch = e.params?.batchSize;
     if (!e.params || !batch) {
       skip(`${label} batch size changed`, e.params ? "the parameters cell has no `let batchSize = <int>;`" : "no cell tagged parameters");
@@ -651,35 +785,50 @@ async function notebookInLab(context: BrowserContext, lab: Lab, path: string, la
     }
     const before = shapes(v);
     const dims = new Set(before.flat());
-    const k0 = batch.value;
-    let k1 = k0 + 1;
-    while (dims.has(k1)) k1++; // a batch size no shape had before: its appearance can only come from the change
-    const lastCount = Math.max(0, ...v.cells.map((c) => Number(/^\[(\d+)\]:$/.exec(c.prompt)?.[1] ?? 0)));
-    const newSource = e.params.source.replace(batch.line, batch.line.replace(/=\s*\d+/, `= ${k1}`));
-    const paramsCell = e.params.cell;
-    const edited = await check(`${label} batchSize ${k0} → ${k1} typed into the parameters cell (cell ${paramsCell})`, async () => {
-      await editParameters(page, paramsCell, newSource);
-    });
-    if (!edited) return;
-    ran = await check(`${label} Run All (batchSize ${k1}): kernel idle again`, async () => `${(await runAll(page)).seconds.toFixed(1)} s`);
-    v = keep(`${label}run-all-batchSize-${k1}`, await settled(page, e, { exactCounts: false }));
-    if (ran) await check(`${label} Run All (batchSize ${k1}): every code cell ran again`, () => assertAllRan(v, lastCount));
-    await check(`${label} Run All (batchSize ${k1}): no cell shows an error`, () => assertNoCellErrors(v));
-    await check(`${label} Run All (batchSize ${k1}): formulas typeset, no raw TeX, no KaTeX errors`, () =>
-      `${assertTypeset(v, e, { exactCounts: false })}; ${assertNoRawTex(v)}; ${assertNoKatexErrors(v)}`);
-    const withK0 = before.filter(([r, c]) => r === k0 || c === k0);
-    if (withK0.length === 0) {
-      skip(`${label} a rendered shape follows batchSize`, `no shape in the rendered formulas has a dimension ${k0} (shapes: ${fmt(before) || "none"})`);
-    } else {
+    let k1 = LARGE_K;
+    while (k1 === batch.value || dims.has(k1)) k1++; // a batch size no shape had before: its appearance can only come from the change
+    let lastCount = Math.max(0, ...v.cells.map((c) => Number(/^\[(\d+)\]:$/.exec(c.prompt)?.[1] ?? 0)));
+    for (const k of [k1, 1]) {
+      if (k === batch.value) continue;
+      const newSource = e.params.source.replace(batch.line, batch.line.replace(/=\s*\d+/, `= ${k}`));
+      const paramsCell = e.params.cell;
+      const edited = await check(`${label} batchSize ${batch.value} → ${k} typed into the parameters cell (cell ${paramsCell})`, async () => {
+        await editParameters(page, paramsCell, newSource);
+      });
+      if (!edited) return;
+      ran = await check(`${label} Run All (batchSize ${k}): kernel idle again`, async () => `${(await runAll(page)).seconds.toFixed(1)} s`);
+      v = keep(`${label}run-all-batchSize-${k}`, await settled(page, e, { exactCounts: false }));
+      if (ran) await check(`${label} Run All (batchSize ${k}): every code cell ran again`, () => assertAllRan(v, lastCount));
+      lastCount = Math.max(0, ...v.cells.map((c) => Number(/^\[(\d+)\]:$/.exec(c.prompt)?.[1] ?? 0)));
+      await check(`${label} Run All (batchSize ${k}): no cell shows an error`, () => assertNoCellErrors(v));
+      await check(`${label} Run All (batchSize ${k}): formulas typeset, no raw TeX, no KaTeX errors`, () =>
+        `${assertTypeset(v, e, { exactCounts: false })}; ${assertNoRawTex(v)}; ${assertNoKatexErrors(v)}`);
+      await check(`${label} Run All (batchSize ${k}): every formula and output line fits its column`, () => assertFits(v));
+      await check(`${label} Run All (batchSize ${k}): plot text at least ${MIN_PLOT_TEXT_PX} px`, () => assertPlotText(v));
+      if (k === LARGE_K) await check(`${label} Run All (batchSize ${k}): screenshot`, () => screenshot(page, join(screenshotsDir, `lab-${name}-K${k}.png`)));
+      // saved from JupyterLab, this run is what the export at this batch size is made from
+      await check(`${label} Run All (batchSize ${k}): saved for the export`, async () => {
+        await saveNotebook(page);
+        const dest = join(runDir, `saved-K${k}`, basename(path));
+        mkdirSync(dirname(dest), { recursive: true });
+        cpSync(path, dest);
+        return relative(root, dest);
+      });
+      if (k !== k1) continue;
+      const withK0 = before.filter(([r, c]) => r === batch.value || c === batch.value);
+      if (withK0.length === 0) {
+        skip(`${label} a rendered shape follows batchSize`, `no shape in the rendered formulas has a dimension ${batch.value} (shapes: ${fmt(before) || "none"})`);
+        continue;
+      }
       shapeChecks++;
-      await check(`${label} a rendered shape follows batchSize ${k0} → ${k1}`, () => {
+      await check(`${label} a rendered shape follows batchSize ${batch.value} → ${k1}`, () => {
         const after = shapes(v);
         const withK1 = after.filter(([r, c]) => r === k1 || c === k1);
         assert.ok(withK1.length > 0, `no rendered shape has a dimension ${k1}; before: ${fmt(withK0)}; after: ${fmt(after) || "none"}`);
         // every new shape is an old one with K replaced
         const known = new Set(before.map(([r, c]) => `${r}x${c}`));
-        const unexplained = withK1.filter(([r, c]) => !known.has(`${r === k1 ? k0 : r}x${c === k1 ? k0 : c}`));
-        assert.ok(unexplained.length === 0, `shapes with ${k1} that were not shapes with ${k0} before: ${fmt(unexplained)}`);
+        const unexplained = withK1.filter(([r, c]) => !known.has(`${r === k1 ? batch.value : r}x${c === k1 ? batch.value : c}`));
+        assert.ok(unexplained.length === 0, `shapes with ${k1} that were not shapes with ${batch.value} before: ${fmt(unexplained)}`);
         return `before: ${fmt(withK0)}; after: ${fmt(withK1)}`;
       });
     }
@@ -689,6 +838,8 @@ async function notebookInLab(context: BrowserContext, lab: Lab, path: string, la
     await shutDownKernels(lab).catch(() => undefined);
   }
 }
+
+let newsChecked = false;
 
 let shapeChecks = 0; // notebooks where a rendered shape could follow the batch size
 
@@ -715,10 +866,80 @@ async function fixtureMustFail(context: BrowserContext, lab: Lab, path: string):
   }
 }
 
+// The overflowing-formula fixture, opened fresh in JupyterLab: typeset, but too wide, so the width check must fail.
+async function overflowMustFail(context: BrowserContext, lab: Lab, path: string): Promise<void> {
+  const e = expected(readNotebook(path));
+  const page = await openNotebook(context, lab, path);
+  try {
+    const v = keep("fixture-overflow-fresh", await settled(page, e, { exactCounts: true }));
+    const label = `fixture ${relative(root, overflowFixture)}`;
+    await check(`${label}: its formula is typeset`, () => `${assertTypeset(v, e, { exactCounts: true })}; ${assertNoKatexErrors(v)}`);
+    await checkFails(`${label}: the "fits its column" check fails in JupyterLab`, () => assertFits(v));
+  } finally {
+    await page.close();
+    await shutDownKernels(lab).catch(() => undefined);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // The static export, from disk, offline.
 
-async function staticPages(context: BrowserContext, htmlDir: string, notebooks: string[]): Promise<void> {
+// How a page is built, read in the page: collapsed inputs and solutions, the contents' anchors,
+// how printed lines wrap.
+interface Structure { hiddenCode: number; openCode: number; codeSummaries: string[]; solutions: number; openSolutions: number;
+  solutionSummaries: string[]; tocLinks: number; brokenTocLinks: string[]; streams: number; unwrapped: number }
+const STRUCTURE = `(() => {
+  const q = (s) => Array.from(document.querySelectorAll(s));
+  const code = q("section.code > details.source"), sol = q("section.solution > details.solution");
+  const links = q('nav.toc a[href^="#"]');
+  const streams = q("pre.output");
+  const r = {
+    hiddenCode: code.length, openCode: code.filter((d) => d.open).length,
+    codeSummaries: [...new Set(code.map((d) => d.querySelector("summary").textContent.trim()))],
+    solutions: sol.length, openSolutions: sol.filter((d) => d.open).length,
+    solutionSummaries: [...new Set(sol.map((d) => d.querySelector("summary").textContent.trim()))],
+    tocLinks: links.length,
+    brokenTocLinks: links.filter((a) => !document.getElementById(decodeURIComponent(a.getAttribute("href").slice(1)))).map((a) => a.getAttribute("href")),
+    streams: streams.length,
+    unwrapped: streams.filter((p) => getComputedStyle(p).whiteSpace !== "pre-wrap").length,
+  };
+  return r;
+})()`;
+
+function assertStructure(st: Structure, nb: Notebook): string {
+  const meta = (c: Notebook["cells"][number]) => (c.metadata.jupyter as { source_hidden?: boolean } | undefined) ?? {};
+  const hiddenCode = nb.cells.filter((c) => c.cell_type === "code" && meta(c).source_hidden === true && text(c.source).trim() !== "").length;
+  const solutions = nb.cells.filter((c) => c.cell_type === "markdown" && hasTag(c, "solution")).length;
+  const headings = nb.cells.filter((c) => c.cell_type === "markdown").flatMap((c) => text(c.source).match(/^#{2,3}\s/gm) ?? []).length;
+  const problems: string[] = [];
+  if (st.hiddenCode !== hiddenCode) problems.push(`${st.hiddenCode} collapsed code inputs, the notebook has ${hiddenCode} cells with source_hidden`);
+  if (st.openCode) problems.push(`${st.openCode} collapsed code input(s) shown open`);
+  if (st.codeSummaries.some((t) => t !== "show code")) problems.push(`collapsed code says ${JSON.stringify(st.codeSummaries)}, not "show code"`);
+  if (st.solutions !== solutions) problems.push(`${st.solutions} collapsed solutions, the notebook has ${solutions} cells tagged solution`);
+  if (st.openSolutions) problems.push(`${st.openSolutions} solution(s) shown open`);
+  if (st.solutionSummaries.some((t) => t !== "show solution")) problems.push(`solutions say ${JSON.stringify(st.solutionSummaries)}, not "show solution"`);
+  if (headings >= 2 && st.tocLinks !== headings) problems.push(`the contents have ${st.tocLinks} links, the notebook ${headings} level-2 and -3 headings`);
+  if (st.brokenTocLinks.length) problems.push(`contents links to no anchor: ${st.brokenTocLinks.join(", ")}`);
+  if (st.unwrapped) problems.push(`${st.unwrapped} of ${st.streams} printed outputs do not wrap their lines (white-space is not pre-wrap)`);
+  assert.ok(problems.length === 0, problems.join("\n"));
+  return `${st.hiddenCode} collapsed inputs, ${st.solutions} collapsed solutions, ${st.tocLinks} contents links, ${st.streams} printed outputs wrapping`;
+}
+
+// A full-page screenshot of what the reader sees (collapsed parts closed).
+async function pageScreenshot(page: Page, file: string): Promise<string> {
+  await page.screenshot({ path: file, fullPage: true, animations: "disabled" });
+  return relative(root, file);
+}
+
+interface ExportVariant {
+  label: string; // "export" or "export batchSize=40"
+  htmlDir: string;
+  notebooks: string[]; // the notebooks the pages were made from (their outputs are the expected ones)
+  suffix: string; // screenshot name suffix: "" or "-K40"
+  screenshots: boolean;
+}
+
+async function offline<T>(context: BrowserContext, fn: (requests: string[], blocked: string[]) => Promise<T>): Promise<T> {
   const requests: string[] = [];
   const blocked: string[] = [];
   await context.setOffline(true);
@@ -728,19 +949,61 @@ async function staticPages(context: BrowserContext, htmlDir: string, notebooks: 
     blocked.push(url);
     return route.abort("internetdisconnected");
   });
+  const listener = (r: { url(): string }) => requests.push(r.url());
+  context.on("request", listener);
   try {
-    for (const nb of notebooks) {
+    return await fn(requests, blocked);
+  } finally {
+    context.off("request", listener);
+    await context.unroute("**/*");
+    await context.setOffline(false);
+  }
+}
+
+async function openStatic(context: BrowserContext, file: string): Promise<Page> {
+  const page = await context.newPage();
+  await page.setViewportSize({ width: 1000, height: 900 });
+  await page.goto(pathToFileURL(file).href, { waitUntil: "load" });
+  await page.evaluate("document.fonts.ready.then(() => true)");
+  return page;
+}
+
+async function staticPages(context: BrowserContext, x: ExportVariant): Promise<void> {
+  await offline(context, async (requests, blocked) => {
+    if (x.screenshots) {
+      const index = join(x.htmlDir, "index.html");
+      await check(`${x.label} index.html: every notebook listed with its summary, formulas typeset, screenshot`, async () => {
+        const page = await openStatic(context, index);
+        try {
+          const v = await view(page, "static");
+          const items = (await page.locator("ol.notebooks > li").allInnerTexts()).map((t) => t.trim());
+          assert.equal(items.length, x.notebooks.length, `${items.length} notebooks listed, ${x.notebooks.length} exported`);
+          const bare = items.filter((t) => t.split("\n").filter((l) => l.trim()).length < 2);
+          assert.ok(bare.length === 0, `listed without a summary sentence: ${bare.join("; ")}`);
+          const stray = /\$\$|\$[^$\s](?:[^$]*[^$\s\\])?\$|\\[A-Za-z]+/.exec(v.pieces.map((p) => p.visible).join(" ") + (await page.locator("main").innerText()).replace(/\n/g, " "));
+          assert.ok(!stray, `raw TeX on the index: ${stray?.[0]}`);
+          const errs = v.pieces.flatMap((p) => p.errors);
+          assert.ok(errs.length === 0, errs.join("\n"));
+          return `${items.length} notebooks; ${await pageScreenshot(page, join(screenshotsDir, `export-index${x.suffix}.png`))}`;
+        } finally {
+          await page.close();
+        }
+      });
+    }
+    for (const nb of x.notebooks) {
       const name = basename(nb, ".ipynb");
-      const file = join(htmlDir, `${name}.html`);
-      const label = `static ${relative(root, file)}`;
+      const file = join(x.htmlDir, `${name}.html`);
+      const label = `${x.label} ${name}.html`;
       if (!(await check(`${label}: exported`, () => assert.ok(existsSync(file), "no such page")))) continue;
-      const e = expected(readNotebook(nb));
-      const page = await context.newPage();
-      page.on("request", (r) => requests.push(r.url()));
+      const notebook = readNotebook(nb);
+      const e = expected(notebook);
+      const page = await openStatic(context, file);
       try {
-        await page.goto(pathToFileURL(file).href, { waitUntil: "load" });
-        await page.evaluate("document.fonts.ready.then(() => true)");
-        const v = keep(`static-${name}`, await view(page, "static"));
+        const st = (await page.evaluate(STRUCTURE)) as Structure;
+        await check(`${label}: drawing code and solutions collapsed, contents link to headings, printed lines wrap`, () => assertStructure(st, notebook));
+        // what is collapsed is measured too: every <details> open
+        await page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })");
+        const v = keep(`static-${name}${x.suffix}`, await view(page, "static"));
         await check(`${label}: formulas typeset by KaTeX, with a size`, () => {
           const detail = assertTypeset(v, e, { exactCounts: true });
           const zero = v.pieces.reduce((n, p) => n + p.katexZeroSize, 0);
@@ -750,18 +1013,39 @@ async function staticPages(context: BrowserContext, htmlDir: string, notebooks: 
         await check(`${label}: no raw TeX visible, no KaTeX error marks`, () => `${assertNoRawTex(v)}; ${assertNoKatexErrors(v)}`);
         await check(`${label}: KaTeX fonts loaded from disk`, () => assertKatexFonts(v));
         await check(`${label}: plots are inline SVG`, () => assertPlots(v, e, { exactCounts: true, svgOnly: true }));
+        await check(`${label}: every formula and output line fits the column`, () => assertFits(v));
+        await check(`${label}: plot text at least ${MIN_PLOT_TEXT_PX} px`, () => assertPlotText(v));
+        // last: a full-page screenshot hides the scrollbars, which the measures above look for
+        await page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = false; })");
+        if (x.screenshots) await check(`${label}: screenshot`, () => pageScreenshot(page, join(screenshotsDir, `export-${name}${x.suffix}.png`)));
       } finally {
         await page.close();
       }
     }
-    await check("static pages: no request left file://", () => {
+    await check(`${x.label}: no request left file://`, () => {
       assert.ok(blocked.length === 0, `blocked requests: ${[...new Set(blocked)].join(", ")}`);
       return `${requests.length} file:// requests (pages, katex.min.css, fonts)`;
     });
-  } finally {
-    await context.unroute("**/*");
-    await context.setOffline(false);
-  }
+  });
+}
+
+// The overflowing formula in the export: the width check fails, and the formula scrolls, never clipped.
+async function staticOverflowMustFail(context: BrowserContext, htmlDir: string, nb: string): Promise<void> {
+  const label = `fixture ${relative(root, overflowFixture)} exported`;
+  await offline(context, async () => {
+    const page = await openStatic(context, join(htmlDir, `${basename(nb, ".ipynb")}.html`));
+    try {
+      const v = keep("static-fixture-overflow", await view(page, "static"));
+      await checkFails(`${label}: the "fits the column" check fails`, () => assertFits(v));
+      await check(`${label}: the too-wide formula scrolls sideways with a visible scrollbar (not clipped)`, () => {
+        const n = v.pieces.reduce((k, p) => k + p.scrolling, 0);
+        assert.ok(n > 0, "no too-wide formula sits in a container with a horizontal scrollbar");
+        return `${n} formula(s) in a scrolling container`;
+      });
+    } finally {
+      await page.close();
+    }
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -782,24 +1066,51 @@ async function main(cleanups: (() => Promise<void>)[]): Promise<void> {
     assert.ok(sources.length > 0, `no notebooks in ${relative(root, notebooksDir)}/`);
     return sources.map((p) => relative(root, p)).join(", ");
   });
-  const copies = copyNotebooks(sources, join(labRoot, "notebooks"));
-  const fixtureCopy = copyNotebooks([fixture], join(labRoot, "fixtures"))[0]; // its checks must fail
+  // the series is opened the way `npm start` opens it: working copies with a lib link (tools/workcopy.mts)
+  const copyDir = join(labRoot, "notebooks");
+  let copies: string[];
+  if (named.length) copies = copyNotebooks(sources, copyDir);
+  else {
+    const report = prepareWorkingCopy(notebooksDir, copyDir);
+    copies = report.created.map((n) => join(copyDir, n));
+    await check("working copies made as npm start makes them (lib → src)", () => {
+      assert.equal(realpathSync(join(copyDir, "lib")), realpathSync(join(root, "src")));
+      assert.equal(copies.length, sources.length);
+      return `${copies.length} copies, lib → ${readlinkSync(join(copyDir, "lib"))}`;
+    });
+  }
+  const fixtureCopy = copyNotebooks([fixture], join(labRoot, "fixtures", "broken"))[0]; // its checks must fail
+  const overflowCopy = copyNotebooks([overflowFixture], join(labRoot, "fixtures", "overflow"))[0]; // its width checks must fail
+  const sampleCopy = copyNotebooks([sampleFixture], join(labRoot, "fixtures", "sample"))[0]; // a chapter in the series' style
 
   // the export, from the fresh copies (the same files as the committed ones)
   const htmlDir = join(runDir, "html");
-  const exported = runTool("export.mts", ["--from", join(labRoot, "notebooks"), "--out", htmlDir], 300_000);
+  const t0 = performance.now();
+  const exported = runTool("export.mts", ["--from", copyDir, "--out", htmlDir], 300_000);
   await check("npm run export (static HTML)", () => {
     assert.equal(exported.status, 0, `export failed:\n${exported.out.trim().split("\n").slice(-8).join("\n")}`);
-    return relative(root, htmlDir);
+    return `${relative(root, htmlDir)} in ${((performance.now() - t0) / 1000).toFixed(1)} s`;
   });
   await check(`fixture ${relative(root, fixture)}: npm run export refuses its broken formula`, () => {
     const r = runTool("export.mts", ["--from", dirname(fixtureCopy), "--out", join(runDir, "html-fixture")], 300_000);
     assert.notEqual(r.status, 0, "the export accepted the broken formulas");
-    const reason = r.out.split("\n").find((l) => /ParseError|KaTeX/.test(l));
-    assert.ok(reason, `the export failed, but not on a formula:\n${r.out.trim().split("\n").slice(-8).join("\n")}`);
+    const reason = r.out.split("\n").find((l) => /ParseError|KaTeX/.test(l) && l.includes(basename(fixture)));
+    assert.ok(reason, `the export failed, but not on a formula, or without naming the notebook:\n${r.out.trim().split("\n").slice(-8).join("\n")}`);
     return `failed as expected: ${reason.trim()}`;
   });
+  const fixtureHtml: Record<"overflow" | "sample", string> = { overflow: join(runDir, "html-overflow"), sample: join(runDir, "html-sample") };
+  for (const [kind, copy] of [["overflow", overflowCopy], ["sample", sampleCopy]] as const) {
+    await check(`fixture ${relative(root, kind === "overflow" ? overflowFixture : sampleFixture)}: exported`, () => {
+      const r = runTool("export.mts", ["--from", dirname(copy), "--out", fixtureHtml[kind]], 300_000);
+      assert.equal(r.status, 0, `export failed:\n${r.out.trim().split("\n").slice(-8).join("\n")}`);
+    });
+  }
 
+  // the series at other batch sizes, run headless, then exported
+  const variants: ExportVariant[] = [
+    { label: "export", htmlDir, notebooks: copies, suffix: "", screenshots: true },
+    { label: `fixture ${relative(root, sampleFixture)} export`, htmlDir: fixtureHtml.sample, notebooks: [sampleCopy], suffix: "", screenshots: false },
+  ];
   const lab = await startLab(labRoot, join(runDir, "lab-state"));
   labPid = lab.process.pid;
   cleanups.push(() => stopLab(lab));
@@ -810,6 +1121,8 @@ async function main(cleanups: (() => Promise<void>)[]): Promise<void> {
     headless: true,
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
     viewport: { width: 1280, height: 900 },
+    // scrollbars as a reader sees them (Playwright hides them by default): a formula that scrolls must show it does
+    ignoreDefaultArgs: ["--hide-scrollbars"],
     // Chromium's crash reporter writes under $XDG_CONFIG_HOME/chromium whatever the profile: keep it in the run
     env: { ...process.env, XDG_CONFIG_HOME: join(runDir, "chromium-config"), XDG_CACHE_HOME: join(runDir, "chromium-cache") },
     // signals are handled below: Playwright's own handlers would exit before JupyterLab is stopped
@@ -820,6 +1133,7 @@ async function main(cleanups: (() => Promise<void>)[]): Promise<void> {
   cleanups.unshift(() => context.close());
   // tsx compiles the functions sent into the page with esbuild's keepNames, which calls __name()
   await context.addInitScript({ content: "globalThis.__name = globalThis.__name || ((f) => f);" });
+  await context.addInitScript({ content: CANVAS_TEXT_PROBE });
 
   for (const path of copies) await guard(relative(labRoot, path), () => notebookInLab(context, lab, path, `${relative(labRoot, path)}:`));
   await check("a batch size change was checked against a rendered shape", () => {
@@ -827,7 +1141,21 @@ async function main(cleanups: (() => Promise<void>)[]): Promise<void> {
     return `in ${shapeChecks} of ${copies.length} notebooks`;
   });
   await guard(`fixture ${relative(root, fixture)}`, () => fixtureMustFail(context, lab, fixtureCopy));
-  if (exported.status === 0) await guard("static pages", () => staticPages(context, htmlDir, copies));
+  await guard(`fixture ${relative(root, overflowFixture)}`, () => overflowMustFail(context, lab, overflowCopy));
+  // the series at other batch sizes: the runs JupyterLab saved above, exported
+  for (const k of new Set(readdirSync(runDir).flatMap((d) => /^saved-K(\d+)$/.exec(d)?.[1] ?? []).map(Number))) {
+    const saved = join(runDir, `saved-K${k}`);
+    const html = join(runDir, `html-K${k}`);
+    const ok = await check(`npm run export -- --from ${relative(root, saved)} (the notebooks run at batchSize ${k} in JupyterLab)`, () => {
+      const x = runTool("export.mts", ["--from", saved, "--out", html], 300_000);
+      assert.equal(x.status, 0, `export failed:\n${x.out.trim().split("\n").slice(-8).join("\n")}`);
+      return relative(root, html);
+    });
+    if (ok) variants.push({ label: `export batchSize=${k}`, htmlDir: html, notebooks: listNotebooks(saved), suffix: `-K${k}`, screenshots: k >= LARGE_K });
+  }
+  if (exported.status === 0) for (const x of variants) await guard(x.label, () => staticPages(context, x));
+  if (existsSync(join(fixtureHtml.overflow, `${basename(overflowFixture, ".ipynb")}.html`)))
+    await guard(`fixture ${relative(root, overflowFixture)} exported`, () => staticOverflowMustFail(context, fixtureHtml.overflow, overflowCopy));
 }
 
 const cleanups: (() => Promise<void>)[] = [];
