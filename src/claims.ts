@@ -35,11 +35,14 @@ export function claimAbove(statement: string, value: number, bound: number): Che
 }
 
 // "value op bound" with the decimals that tell them apart ("0.101 < 0.100", not "0.10 < 0.10");
-// a NaN or an infinity is shown as such (and fails either comparison) instead of throwing here.
+// an exact 0 as "0 (exact)", not "0.00", which reads like a rounded number; a NaN or an
+// infinity is shown as such (and fails either comparison) instead of throwing here.
 const compared = (value: number, op: string, bound: number): string =>
-  Number.isFinite(value)
-    ? formatPair(value, bound).join(` ${op} `)
-    : `${String(value)} ${op} ${formatNumber(bound, 2)}`;
+  value === 0
+    ? `0 (exact) ${op} ${formatNumber(bound, 2)}`
+    : Number.isFinite(value)
+      ? formatPair(value, bound).join(` ${op} `)
+      : `${String(value)} ${op} ${formatNumber(bound, 2)}`;
 
 // fn must throw an error of the given class whose message matches `pattern`. The check's
 // measured text is the error's message, and `error` is the error, for the notebook to show.

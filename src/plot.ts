@@ -59,15 +59,25 @@ export function lineChart(
     });
   });
   const y: { [key: string]: Json } = { field: "y", type: "quantitative", title: opts.yTitle };
-  if (opts.logY === true) y.scale = { type: "log" };
+  if (opts.logY === true) Object.assign(y, logAxis(values.map((v) => v.y)));
   else if (opts.yZero === false) y.scale = { zero: false }; // zoom in on curves that sit far above 0
   const x: { [key: string]: Json } = { field: "x", type: "quantitative", title: opts.xTitle };
-  if (opts.logX === true) x.scale = { type: "log" };
+  if (opts.logX === true) Object.assign(x, logAxis(values.map((v) => v.x)));
   return chart(opts, { type: "line", tooltip: true }, values, {
     x,
     y,
     color: { field: "series", type: "nominal", title: null, sort: null }, // legend in the order given
   });
+}
+
+// A log scale labelled at whole decades only, all in one format (1e-12, 1e-11, …), at most 8 of
+// them: Vega's default mixes "0.00001" with "1e-7" and crowds the axis.
+export function logAxis(vs: number[]): { [key: string]: Json } {
+  const lo = Math.floor(Math.log10(Math.min(...vs)));
+  const hi = Math.ceil(Math.log10(Math.max(...vs)));
+  const every = Math.max(1, Math.ceil((hi - lo + 1) / 8));
+  const values = Array.from({ length: hi - lo + 1 }, (_, i) => lo + i).filter((e) => (e - lo) % every === 0).map((e) => 10 ** e);
+  return { scale: { type: "log" }, axis: { values, format: ".0e" } };
 }
 
 // n points → a scatter plot coloured by label (a data set's classes, say)

@@ -7,6 +7,7 @@ describe("claims", () => {
   it("return what was stated and measured when they hold, and throw naming both when not", () => {
     expect(claim("one is one", 1 === 1, "1")).toEqual({ statement: "one is one", measured: "1" });
     expect(claimBelow("small", 3e-11, 1e-7).measured).toBe("3.00e-11 < 1.00e-7");
+    expect(claimBelow("equal", 0, 1e-12).measured).toBe("0 (exact) < 1.00e-12");
     expect(() => claimBelow("small", 0.1008, 0.1)).toThrow(new ClaimError("small", "0.101 < 0.100"));
     expect(() => claimAbove("large", Number.NaN, 0.1)).toThrow(/measured: NaN > 0.10/);
     const c = claimThrows("refused", () => { throw new ShapeError("add", ["3×5", "3×1"]); }, ShapeError, /^add/);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { lineChart, scatter, type VegaLiteSpec } from "../src/plot.js";
+import { lineChart, logAxis, scatter, type VegaLiteSpec } from "../src/plot.js";
 
 const opts = { title: "Loss", xTitle: "epoch", yTitle: "loss" };
 
@@ -75,5 +75,14 @@ describe("scatter", () => {
       ],
     });
     expect(() => scatter([{ x: Infinity, y: 0, label: 0 }], opts)).toThrow("scatter: x of point 0 must be a finite number, got Infinity");
+  });
+});
+
+describe("logAxis", () => {
+  it("labels whole decades in one format, at most eight of them", () => {
+    expect(logAxis([3e-3, 0.5])).toEqual({ scale: { type: "log" }, axis: { values: [1e-3, 1e-2, 1e-1, 1], format: ".0e" } });
+    const wide = logAxis([1e-12, 10]).axis as { values: number[] };
+    expect(wide.values.length).toBeLessThanOrEqual(8);
+    expect(wide.values[0]).toBe(1e-12);
   });
 });

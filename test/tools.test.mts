@@ -11,7 +11,7 @@ import { basename, join } from "node:path";
 import { compareOutputs, editedNotebookHint } from "../tools/compare-outputs.mjs";
 import {
   ANSWER_LINE, exerciseEdits, exerciseVerdicts, findExercise, listNotebooks, longLines, NOT_ANSWERED, NotebookError, outputText, parameterLiteral,
-  parameters, readNotebook, sweepPoints, text, WRONG_TAG, type Cell, type Notebook, type Parameter,
+  parameters, readNotebook, sweepPoints, text, WRONG_TAG, type Cell, type Notebook, type Output, type Parameter,
 } from "../tools/ipynb.mjs";
 import { typecheckNotebooks } from "../tools/typecheck-notebooks.mjs";
 import { copyWithLib, root, runTool } from "./run-tool.mjs";
@@ -250,11 +250,14 @@ describe("committed outputs", () => {
   it("a hand-edited output is reported with a diff", () => {
     const nb = readNotebook(firstNotebook);
     const edited: Notebook = JSON.parse(JSON.stringify(nb)) as Notebook;
-    const cell = edited.cells.find((c) => c.cell_type === "code" && (c.outputs ?? []).some((o) => o.output_type === "stream"));
-    expect(cell, "the first notebook has a printed output").toBeDefined();
-    const out = (cell?.outputs ?? []).find((o) => o.output_type === "stream");
-    if (!out) throw new Error("unreachable");
-    out.text = text(out.text).replace(/\d/, (d) => String((Number(d) + 1) % 10));
+    // the first formula or Markdown output with a digit in it: one digit changed by hand
+    const shown = (o: Output) => o.data?.["text/latex"] !== undefined || o.data?.["text/markdown"] !== undefined;
+    const digit = (o: Output) => /\d/.test(text((o.data?.["text/latex"] ?? o.data?.["text/markdown"]) as string | string[]));
+    const out = edited.cells.flatMap((c) => (c.cell_type === "code" ? c.outputs ?? [] : [])).find((o) => shown(o) && digit(o));
+    expect(out, "the first notebook shows a formula or text with a number").toBeDefined();
+    if (!out?.data) throw new Error("unreachable");
+    const mime = out.data["text/latex"] !== undefined ? "text/latex" : "text/markdown";
+    out.data[mime] = text(out.data[mime] as string | string[]).replace(/\d/, (d) => String((Number(d) + 1) % 10));
     expect(compareOutputs("nb", nb, nb)).toEqual([]);
     const diffs = compareOutputs("nb", edited, nb);
     expect(diffs).toHaveLength(1);

@@ -1,13 +1,14 @@
 // `npm run notebooks -- [notebook…] [--param name=value …] [--out DIR] [--in-place] [--jobs N]
-//                      [--sweep[=fast]] [--exercise] [--fresh] [--report FILE] [--list]`
+//                      [--sweep[=fast]] [--exercise] [--warm] [--report FILE] [--list]`
 // Executes notebooks headless (nbclient + the tslab kernel, tools/execute.py), all of them by default.
 // Parameters are checked against each notebook's parameters cell before anything runs.
 //   --sweep     also run every knob, one at a time, at its documented minimum, a few times its
 //               default and its documented maximum (tools/ipynb.mts sweepPoints), plus batchSize=64;
 //               --sweep=fast: only the batchSize and seed knobs
 //   --exercise  also run the exercise with its solution line and its catalogued wrong answers
-//   --fresh     a new kernel for every run (by default the runs of one notebook after its first
-//               share a kernel: same results, a third of the time)
+//   --warm      let the runs of one notebook after its first share a kernel: a third of the time,
+//               but not independent (tslab keeps a function's old bindings across re-runs, so a
+//               run can see values from the one before); by default every run gets a new kernel
 //   --report F  a JSON record of every run
 //   --list      print the runs it would make, and stop
 // A line is printed as each run finishes (which notebook, which values, how long).
@@ -22,7 +23,7 @@ import {
 } from "./ipynb.mjs";
 
 const usage = "usage: npm run notebooks -- [notebook.ipynb …] [--param name=value …] [--out DIR] [--in-place] [--jobs N]" +
-  " [--sweep[=fast]] [--exercise] [--fresh] [--report FILE] [--list]";
+  " [--sweep[=fast]] [--exercise] [--warm] [--report FILE] [--list]";
 
 function fail(message: string): never {
   console.error(`${message}\n${usage}`);
@@ -36,7 +37,7 @@ interface Options {
 
 function parseArgs(argv: string[]): Options {
   const o: Options = {
-    paths: [], params: new Map(), out: join(buildDir, "executed"), inPlace: false, jobs: 1, sweep: false, exercise: false, fresh: false, list: false,
+    paths: [], params: new Map(), out: join(buildDir, "executed"), inPlace: false, jobs: 1, sweep: false, exercise: false, fresh: true, list: false,
   };
   for (let i = 0; i < argv.length; i++) {
     // --flag value or --flag=value; for --param the value is itself name=value
@@ -59,7 +60,7 @@ function parseArgs(argv: string[]): Options {
       o.sweep = inline === "fast" ? "fast" : "full";
     }
     else if (flag === "--exercise") o.exercise = true;
-    else if (flag === "--fresh") o.fresh = true;
+    else if (flag === "--warm") o.fresh = false;
     else if (flag === "--list") o.list = true;
     else if (flag === "--jobs") {
       o.jobs = Number(value());
@@ -254,7 +255,7 @@ for (const r of runs.filter((r) => r.problem)) {
 
 // Scheduling: a worker keeps taking runs of the notebook its kernel holds; when there are none
 // left it moves to the notebook with the most runs left (a new kernel). The first run of every
-// notebook in a worker, and every run with --fresh, gets a new kernel.
+// notebook in a worker, and every run unless --warm, gets a new kernel.
 function next(w: Worker): { run: Run; restart: boolean } | undefined {
   if (!pending.length) return undefined;
   let at = o.fresh ? -1 : pending.findIndex((r) => r.notebook === w.current);
