@@ -150,13 +150,18 @@ async function cell(c: Cell, i: number, env: PageEnv): Promise<string> {
     return `<section class="cell markdown" id="${id}">${hidden ? collapsed("text", "show text", body) : body}</section>`;
   }
   if (c.cell_type !== "code") return "";
+  // an exercise's checker is machinery, and its source could hint at the answer: not shown
+  if (hasTag(c, "checker")) return "";
   const source = text(c.source);
   const code = source.trim() ? `<pre class="source"><code>${escape(source)}</code></pre>` : "";
   const input = !code ? "" : hidden ? collapsed("source", "show code", code) : code;
   let outputs = (await Promise.all((c.outputs ?? []).map(output))).join("\n");
   if (outputs && jupyterMeta(c).outputs_hidden === true) outputs = collapsed("outputs", "show output", outputs);
   const tags = (c.metadata.tags ?? []).filter((t) => /^[\w-]+$/.test(t)).map((t) => ` tag-${t}`).join("");
-  return `<section class="cell code${tags}" id="${id}">${input}${outputs}</section>`;
+  const howTo = hasTag(c, "answer")
+    ? `<p class="how-to">To answer, open this notebook in JupyterLab (<code>npm start</code>), replace <code>undefined</code> and run the cell.</p>`
+    : "";
+  return `<section class="cell code${tags}" id="${id}">${input}${outputs}${howTo}</section>`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -205,6 +210,7 @@ details>summary::-webkit-details-marker{display:none}
 details>summary::before{content:"▸ "}details[open]>summary::before{content:"▾ "}
 details>summary:hover{color:var(--ink);border-color:#afb8c1}
 details.solution{border-left:3px solid #e6b85c;padding-left:.9em}
+p.how-to{font:14px/1.5 system-ui,sans-serif;color:var(--muted);margin:.3em 0 0}
 nav.toc{font:15px/1.5 system-ui,sans-serif;margin:1.5em 0;padding:.8em 1.1em;background:#f8f9fb;border:1px solid var(--rule);border-radius:6px}
 nav.toc h2{font-size:1rem;margin:0 0 .4em;border:0;padding:0}
 nav.toc ul{margin:0;padding-left:0;list-style:none}nav.toc li{margin:.15em 0}nav.toc a{text-decoration:none}nav.toc a:hover{text-decoration:underline}

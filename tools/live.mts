@@ -42,7 +42,10 @@ function form(params: Parameter[]): string {
         : `<input type="text" inputmode="${p.kind === "string" ? "text" : "decimal"}" id="${id}" value="${escape(value)}" size="8">`;
     return `<label for="${id}"><code>${p.name}</code> ${field} <small>${escape(domain(p))} ${escape(p.help)}</small></label>`;
   };
-  return `<form id="knobs"><div class="knobs">${params.map(input).join("\n")}</div>
+  return `<form id="knobs"><p class="form-help"><strong>Parameters.</strong> Change a value and press
+<em>Run</em>: the notebook's code below runs again in your browser, and every formula, number, check and
+plot follows. <em>Defaults</em> puts the notebook's own values back.</p>
+<div class="knobs">${params.map(input).join("\n")}</div>
 <button type="submit">Run with these values</button> <button type="button" id="reset">Defaults</button>
 <output id="live-status" role="status">loading…</output></form>`;
 }
@@ -52,7 +55,10 @@ function cell(c: Cell, index: number): string {
     const body = md.render(text(c.source));
     return hasTag(c, "solution") ? `<details class="solution"><summary>Show the solution</summary>${body}</details>` : body;
   }
-  if (c.cell_type !== "code" || hasTag(c, "parameters")) return "";
+  if (c.cell_type !== "code") return "";
+  if (hasTag(c, "parameters")) return `<p class="live-note">On this page the parameters are the form at the top.</p>`;
+  // an exercise's checker runs, but its source is machinery that could hint at the answer
+  if (hasTag(c, "checker")) return `<div class="outputs" id="out-${index}" data-cell="${index}"></div>`;
   const source = `<pre class="source">${escape(text(c.source))}</pre>`;
   const hidden = (c.metadata.jupyter as { source_hidden?: boolean } | undefined)?.source_hidden === true;
   return `<section class="code">${hidden ? `<details><summary>show code</summary>${source}</details>` : source}
@@ -63,7 +69,10 @@ const style = `body{font:16px/1.55 system-ui,sans-serif;max-width:56rem;margin:0
 pre{background:#f6f8fa;padding:.6rem .8rem;overflow-x:auto;border-radius:4px;font-size:13px;white-space:pre-wrap}
 pre.source{border-left:3px solid #4a7bd1}.stdout{white-space:pre-wrap;font:13px monospace}
 .math{overflow-x:auto;overflow-y:hidden}.plot svg{max-width:100%;height:auto}.markdown table{border-collapse:collapse}
-.markdown td,.markdown th{border:1px solid #ddd;padding:.2rem .5rem}.failed{background:#fdecea;color:#a40000;padding:.5rem;white-space:pre-wrap}
+.markdown td,.markdown th{border:1px solid #ddd;padding:.2rem .5rem}
+.outputs .markdown{padding-left:.9em;border-left:3px solid #b7dfc0;font-size:.95em;line-height:1.5}
+.outputs .markdown p{margin:.25em 0}.outputs .markdown small{color:#59636e}
+.form-help{font-size:14px;margin:.2rem 0 .5rem}.live-note{font-style:italic;color:#59636e}.failed{background:#fdecea;color:#a40000;padding:.5rem;white-space:pre-wrap}
 .stale{opacity:.45}#knobs{position:sticky;top:0;background:#fffffff2;border-bottom:1px solid #ddd;padding:.6rem 0;z-index:2}
 .knobs{display:flex;flex-wrap:wrap;gap:.3rem 1.2rem;margin-bottom:.4rem}.knobs label{font-size:14px}
 #live-status{margin-left:.8rem;font-size:14px}#live-status.refused{color:#a40000;font-weight:600}#live-status.ok{color:#1a7f37}
