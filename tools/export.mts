@@ -12,106 +12,20 @@
 // Any formula KaTeX cannot typeset, in a Markdown cell, an output, a heading or a summary, or TeX
 // left over that no formula picked up (a stray `$…$`), stops the export: it exits 1 and names
 // the notebook and the cell.
-import katex from "katex";
-import MarkdownIt, { type PluginWithOptions } from "markdown-it";
-import markdownItKatex from "@vscode/markdown-it-katex";
 import { compile, type TopLevelSpec } from "vega-lite";
 import * as vega from "vega";
-import { cpSync, mkdirSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { basename, dirname, join, relative, resolve } from "node:path";
-import { buildDir, notebooksDir, root } from "./env.mjs";
-import { hasTag, listNotebooks, readNotebook, text, type Cell, type Notebook, type Output } from "./ipynb.mjs";
+import { writeFileSync } from "node:fs";
+import { basename, join, relative } from "node:path";
+import { buildDir, root } from "./env.mjs";
+import { hasTag, readNotebook, text, type Cell, type Notebook, type Output } from "./ipynb.mjs";
+import {
+  copyKatex, escape, FormulaError, latex, md, pageFolders, renderInline, renderMarkdown, type Heading, type PageEnv,
+} from "./pages.mjs";
 
 const SERIES_TITLE = "Backpropagation on a mini-batch, by hand";
 
 // ---------------------------------------------------------------------------------------------
 // Markdown and formulas
-
-const escape = (s: string): string => s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c] ?? c);
-
-// A formula KaTeX cannot typeset: the message names the formula; the caller adds notebook and cell.
-class FormulaError extends Error {}
-
-function typeset(tex: string, displayMode: boolean): string {
-  try {
-    return katex.renderToString(tex, { displayMode, throwOnError: true, output: "htmlAndMathml" });
-  } catch (e) {
-    const reason = e instanceof Error ? e.message : String(e);
-    throw new FormulaError(`KaTeX cannot typeset ${displayMode ? "$$" : "$"}${tex}${displayMode ? "$$" : "$"}: ${reason}`);
-  }
-}
-
-const md = new MarkdownIt({ html: true, linkify: true });
-// The plugin finds $…$ and $$…$$ (CommonJS, its function on `.default`; its typings name
-// markdown-it's CommonJS types, which TypeScript keeps apart from the ESM ones). Its renderers
-// turn a formula KaTeX refuses into a red mark and go on: ours throw instead.
-md.use(markdownItKatex.default as unknown as PluginWithOptions<{ throwOnError: boolean }>, { throwOnError: true });
-md.renderer.rules.math_inline = (tokens, i) => {
-  const content = tokens[i].content;
-  const tex = content.length > 2 && content.startsWith("`") && content.endsWith("`") ? content.slice(1, -1) : content;
-  return typeset(tex, /\\begin\{(align|equation|gather|cd|alignat)\}/i.test(tex));
-};
-const blockMath: NonNullable<typeof md.renderer.rules.math_block> = (tokens, i) =>
-  `<div class="math">${typeset(tokens[i].content, true)}</div>\n`;
-for (const rule of ["math_block", "math_inline_block", "math_inline_bare_block"]) md.renderer.rules[rule] = blockMath;
-
-// Links between notebooks point at their exported pages.
-const defaultLink = md.renderer.rules.link_open ?? ((t, i, o, _e, self) => self.renderToken(t, i, o));
-md.renderer.rules.link_open = (tokens, i, options, env, self) => {
-  const href = tokens[i].attrGet("href");
-  if (href && /^[^:]+\.ipynb(#.*)?$/.test(href)) tokens[i].attrSet("href", href.replace(/\.ipynb/, ".html"));
-  return defaultLink(tokens, i, options, env, self);
-};
-
-// Headings get the anchors JupyterLab gives them (the text, spaces as hyphens), so links written
-// for JupyterLab (`other.ipynb#Some-heading`) land on the same heading here; they are collected
-// for the page's table of contents.
-interface Heading { level: number; id: string; html: string; cell: number }
-interface PageEnv { headings: Heading[]; ids: Set<string>; cell?: number }
-md.renderer.rules.heading_open = (tokens, i, options, env: PageEnv, self) => {
-  const inline = tokens[i + 1];
-  const plain = inline.children?.map((t) => (t.type === "math_inline" ? t.content : t.content)).join("") ?? inline.content;
-  let id = plain.trim().replace(/\s+/g, "-");
-  for (let n = 1; env.ids?.has(id); n++) id = `${plain.trim().replace(/\s+/g, "-")}-${n}`;
-  env.ids?.add(id);
-  tokens[i].attrSet("id", id);
-  env.headings?.push({ level: Number(tokens[i].tag.slice(1)), id, html: md.renderInline(inline.content, {}), cell: env.cell ?? -1 });
-  return self.renderToken(tokens, i, options);
-};
-
-// TeX that no formula picked up: text (not code, not math) with $…$, $$ or a \command in it,
-// which a reader would see as source. The same patterns as the browser test's "no raw TeX".
-const STRAY_TEX = /\$\$|\$[^$\s](?:[^$\n]*[^$\s\\])?\$|\\[A-Za-z]+|[_^]\{/;
-function strayTex(tokens: ReturnType<typeof md.parse>): string | undefined {
-  for (const t of tokens) {
-    const found = t.children ? strayTex(t.children) : t.type === "text" ? STRAY_TEX.exec(t.content) : null;
-    if (typeof found === "string") return found;
-    if (found) return t.content.slice(Math.max(0, found.index - 30), found.index + found[0].length + 30);
-  }
-  return undefined;
-}
-
-function checked(source: string, tokens: ReturnType<typeof md.parse>): ReturnType<typeof md.parse> {
-  const stray = strayTex(tokens);
-  if (stray) throw new FormulaError(`TeX not picked up as a formula (check its $ delimiters): "…${stray.replace(/\s+/g, " ")}…"`);
-  return tokens;
-}
-
-function renderMarkdown(source: string, env: PageEnv = { headings: [], ids: new Set() }): string {
-  return md.renderer.render(checked(source, md.parse(source, env)), md.options, env);
-}
-
-function renderInline(source: string): string {
-  return md.renderer.render(checked(source, md.parseInline(source, {})), md.options, {});
-}
-
-// text/latex outputs carry $$…$$ (display), as the notebook's display helper emits them.
-function latex(source: string): string {
-  const m = /^\s*\$\$([\s\S]*)\$\$\s*$/.exec(source) ?? /^\s*\$([\s\S]*)\$\s*$/.exec(source);
-  if (!m && /\$/.test(source)) throw new FormulaError(`a text/latex output with unbalanced $ delimiters: ${source.slice(0, 80)}`);
-  return typeset(m ? m[1] : source, true);
-}
 
 // ---------------------------------------------------------------------------------------------
 // Cells and outputs
@@ -270,23 +184,8 @@ function summaryOf(nb: Notebook, titleCell: Cell | undefined): string {
 
 // ---------------------------------------------------------------------------------------------
 
-const args = process.argv.slice(2);
-const option = (name: string, fallback: string): string => {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] ? resolve(args[i + 1]) : fallback;
-};
-const from = option("--from", notebooksDir);
-const out = option("--out", join(buildDir, "html"));
-
-const paths = listNotebooks(from);
-if (!paths.length) {
-  console.error(`no notebooks in ${from}`);
-  process.exit(1);
-}
-mkdirSync(out, { recursive: true });
-const katexDist = join(dirname(createRequire(import.meta.url).resolve("katex/package.json")), "dist");
-cpSync(join(katexDist, "katex.min.css"), join(out, "katex", "katex.min.css"));
-cpSync(join(katexDist, "fonts"), join(out, "katex", "fonts"), { recursive: true, filter: (f) => !/\.(ttf|woff)$/.test(f) });
+const { out, paths } = pageFolders(join(buildDir, "html"));
+copyKatex(out);
 
 const problems: string[] = [];
 const where = (path: string): string => relative(process.cwd(), path) || path;

@@ -4,32 +4,14 @@
 // re-renders every formula, table, check and plot in place. Plain files: they open from disk
 // (file://) with no network and no server, and can be copied to any static host as they are.
 import { build } from "esbuild";
-import MarkdownIt, { type PluginWithOptions } from "markdown-it";
-import markdownItKatex from "@vscode/markdown-it-katex";
-import { cpSync, mkdirSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { basename, dirname, join, relative, resolve } from "node:path";
-import { buildDir, notebooksDir, root } from "./env.mjs";
-import { domain, hasTag, listNotebooks, parameters, readNotebook, text, type Cell, type Parameter } from "./ipynb.mjs";
+import { writeFileSync } from "node:fs";
+import { basename, dirname, join, relative } from "node:path";
+import { buildDir, root } from "./env.mjs";
+import { domain, hasTag, parameters, readNotebook, text, type Cell, type Parameter } from "./ipynb.mjs";
 import { notebookModule } from "./live/module.mjs";
+import { copyKatex, escape, pageFolders, renderInline, renderMarkdown } from "./pages.mjs";
 
-const args = process.argv.slice(2);
-const option = (name: string, fallback: string): string => {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] ? resolve(args[i + 1]) : fallback;
-};
-const from = option("--from", notebooksDir);
-const out = option("--out", join(buildDir, "live"));
-
-const md = new MarkdownIt({ html: true, linkify: true });
-md.use(markdownItKatex.default as unknown as PluginWithOptions<{ throwOnError: boolean }>, { throwOnError: true });
-const defaultLink = md.renderer.rules.link_open ?? ((t, i, o, _e, self) => self.renderToken(t, i, o));
-md.renderer.rules.link_open = (tokens, i, options, env, self) => {
-  const href = tokens[i].attrGet("href");
-  if (href && /^[^:]+\.ipynb(#.*)?$/.test(href)) tokens[i].attrSet("href", href.replace(/\.ipynb/, ".html"));
-  return defaultLink(tokens, i, options, env, self);
-};
-const escape = (s: string): string => s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c] ?? c);
+const { out, paths } = pageFolders(join(buildDir, "live"));
 
 // The form: one labelled input per knob, with its domain.
 function form(params: Parameter[]): string {
@@ -52,7 +34,7 @@ plot follows. <em>Defaults</em> puts the notebook's own values back.</p>
 
 function cell(c: Cell, index: number): string {
   if (c.cell_type === "markdown") {
-    const body = md.render(text(c.source));
+    const body = renderMarkdown(text(c.source));
     return hasTag(c, "solution") ? `<details class="solution"><summary>Show the solution</summary>${body}</details>` : body;
   }
   if (c.cell_type !== "code") return "";
@@ -103,15 +85,7 @@ async function bundle(entry: { contents?: string; path?: string }, resolveDir: s
   return result.outputFiles[0].text;
 }
 
-const paths = listNotebooks(from);
-if (!paths.length) {
-  console.error(`no notebooks in ${from}`);
-  process.exit(1);
-}
-mkdirSync(out, { recursive: true });
-const katexDist = join(dirname(createRequire(import.meta.url).resolve("katex/package.json")), "dist");
-cpSync(join(katexDist, "katex.min.css"), join(out, "katex", "katex.min.css"));
-cpSync(join(katexDist, "fonts"), join(out, "katex", "fonts"), { recursive: true, filter: (f) => !/\.(ttf|woff)$/.test(f) });
+copyKatex(out);
 writeFileSync(join(out, "live-page.js"), await bundle({ path: join(root, "tools", "live", "page.mts") }, root));
 
 const index: string[] = [];
@@ -135,8 +109,8 @@ for (const path of paths) {
   const nav = `<nav><a href="index.html">All live pages</a></nav>`;
   const body = `${nav}\n${form(params)}\n${nb.cells.map(cell).join("\n")}`;
   writeFileSync(join(out, `${name}.html`), page(title, body, [`${name}.live.js`, "live-page.js"]));
-  const summary = typeof nb.metadata.summary === "string" ? md.renderInline(nb.metadata.summary) : "";
-  index.push(`<li><a href="${name}.html">${md.renderInline(title)}</a><br><small>${summary}</small></li>`);
+  const summary = typeof nb.metadata.summary === "string" ? renderInline(nb.metadata.summary) : "";
+  index.push(`<li><a href="${name}.html">${renderInline(title)}</a><br><small>${summary}</small></li>`);
   console.log(`live page ${relative(root, path)} → ${relative(root, join(out, `${name}.html`))}`);
 }
 const title = "Backpropagation on a mini-batch, by hand: live pages";
