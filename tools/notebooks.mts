@@ -219,8 +219,13 @@ class Worker {
     });
   }
 
-  close(): void {
+  // Ends the worker and waits for it: it shuts its kernel down on the way out, which a runner
+  // that exited first would leave running.
+  close(): Promise<void> {
+    if (this.exited) return Promise.resolve();
+    const gone = new Promise<void>((resolve) => this.child.once("exit", () => resolve()));
     this.child.stdin!.end();
+    return gone;
   }
 }
 
@@ -289,7 +294,7 @@ await Promise.all(Array.from({ length: Math.min(o.jobs, pending.length) }, async
       `${reply.fresh ? "" : " (warm kernel)"}  [${finished}/${runs.length}]  → ${display(shown)}`);
     if (message) console.error(message);
   }
-  w.close();
+  await w.close();
 }));
 
 const failed = runs.filter((r) => !results.get(r.id)?.ok);
