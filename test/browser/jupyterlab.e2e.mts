@@ -42,7 +42,7 @@ import { chromiumMissing, chromiumPath } from "../../tools/chromium.mjs";
 import { buildDir, jupyterEnv, labArgs, notebooksDir, root, venvBin, writeLabSettings } from "../../tools/env.mjs";
 import { prepareWorkingCopy } from "../../tools/workcopy.mjs";
 import { runTool } from "../run-tool.mjs";
-import { hasTag, listNotebooks, readNotebook, text, type Notebook } from "../../tools/ipynb.mjs";
+import { hasTag, listNotebooks, readNotebook, text, type Cell, type Notebook } from "../../tools/ipynb.mjs";
 
 const started = performance.now();
 const runDir = join(buildDir, "browser-test");
@@ -172,7 +172,7 @@ interface Piece {
   plotTextPx: number[]; // the rendered size of every text of a plot (font size × the plot's scale): SVG text, or canvas text seen by the probe
 }
 interface View {
-  cells: { type: "code" | "markdown" | "raw"; prompt: string }[];
+  cells: { type: "code" | "markdown" | "raw"; prompt: string; collapsed: boolean }[];
   pieces: Piece[];
   fonts: { family: string; status: string }[];
 }
@@ -246,7 +246,9 @@ function collectView(mode: "lab" | "static"): View {
     const cellEls = panel ? all(panel, ".jp-Notebook .jp-Cell") : [];
     cellEls.forEach((c, i) => {
       const type = c.classList.contains("jp-CodeCell") ? "code" : c.classList.contains("jp-MarkdownCell") ? "markdown" : "raw";
-      cells.push({ type, prompt: (c.querySelector(".jp-InputPrompt")?.textContent ?? "").trim() });
+      // a collapsed input (jupyter.source_hidden) shows a placeholder and no execution count
+      const collapsed = c.querySelector(".jp-InputPlaceholder") !== null;
+      cells.push({ type, prompt: (c.querySelector(".jp-InputPrompt")?.textContent ?? "").trim(), collapsed });
       if (type === "markdown") {
         const rendered = c.querySelector(".jp-MarkdownOutput");
         // an unrendered Markdown cell shows its source in the editor: that is raw TeX on screen
@@ -264,7 +266,7 @@ function collectView(mode: "lab" | "static"): View {
     all(doc, "main > section.cell").forEach((s) => {
       const i = Number((s.getAttribute("id") ?? "").replace(/^cell-/, ""));
       const type = s.classList.contains("code") ? "code" : "markdown";
-      cells.push({ type, prompt: "" });
+      cells.push({ type, prompt: "", collapsed: false });
       if (type === "markdown") pieces.push(scan(s, i, "markdown", "text/markdown"));
       else {
         for (const out of all(s, ":scope > .output, :scope > details.outputs > .output")) {
@@ -312,7 +314,8 @@ function expected(nb: Notebook): Expected {
   const m = /^(\s*let\s+batchSize\s*(?::\s*\w+\s*)?=\s*)(\d+)(\s*;.*)$/m.exec(source);
   return {
     cells: nb.cells.length,
-    mathMarkdown: nb.cells.flatMap((c, i) => (c.cell_type === "markdown" && /\$[^$]+\$|\\\(|\\\[/.test(text(c.source)) ? [i] : [])),
+    // a collapsed Markdown cell (an exercise's solution) is not rendered until the reader opens it
+    mathMarkdown: nb.cells.flatMap((c, i) => (c.cell_type === "markdown" && !sourceHidden(c) && /\$[^$]+\$|\\\(|\\\[/.test(text(c.source)) ? [i] : [])),
     latexOutputs: outputs.filter((o) => o.data?.["text/latex"] !== undefined).length,
     plots: outputs.filter((o) => o.data?.[VEGALITE] !== undefined).length,
     params: paramsCell >= 0 ? { cell: paramsCell, source, batchSize: m ? { value: Number(m[2]), line: m[0] } : undefined } : undefined,
@@ -341,6 +344,7 @@ function rawTex(p: Piece): string | undefined {
   return undefined;
 }
 
+const sourceHidden = (c: Cell): boolean => (c.metadata.jupyter as { source_hidden?: boolean } | undefined)?.source_hidden === true;
 const where = (p: Piece): string => `cell ${p.cell} (${p.kind === "markdown" ? "Markdown" : `${p.mime} output`})`;
 const isLatex = (p: Piece): boolean => p.kind === "output" && p.mime === "text/latex";
 const isPlot = (p: Piece): boolean => p.mime === "vegalite" || p.mime === "plot";
@@ -677,8 +681,10 @@ async function runAll(page: Page): Promise<{ seconds: number }> {
   throw new Error(`Run All did not finish within ${RUN_ALL_TIMEOUT_MS / 1000} s; status bar: ${await statusBar(page)}`);
 }
 
+// Cells with a collapsed input show no execution count; they define what later cells use, so a
+// failure there shows as an error in those (checked apart).
 function assertAllRan(v: View, after: number): string {
-  const code = v.cells.map((c, i) => ({ ...c, i })).filter((c) => c.type === "code");
+  const code = v.cells.map((c, i) => ({ ...c, i })).filter((c) => c.type === "code" && !c.collapsed);
   const counts = code.map((c) => Number(/^\[(\d+)\]:$/.exec(c.prompt)?.[1] ?? NaN));
   const notRun = code.filter((_, k) => !(counts[k] > after)).map((c) => `cell ${c.i} ${c.prompt || "(no prompt)"}`);
   assert.ok(notRun.length === 0, `code cells that did not run: ${notRun.join(", ")}`);
@@ -908,7 +914,9 @@ const STRUCTURE = `(() => {
 
 function assertStructure(st: Structure, nb: Notebook): string {
   const meta = (c: Notebook["cells"][number]) => (c.metadata.jupyter as { source_hidden?: boolean } | undefined) ?? {};
-  const hiddenCode = nb.cells.filter((c) => c.cell_type === "code" && meta(c).source_hidden === true && text(c.source).trim() !== "").length;
+  // an exercise's checker is left out of the export altogether (its source could hint at the answer)
+  const hiddenCode = nb.cells.filter((c) => c.cell_type === "code" && meta(c).source_hidden === true && !hasTag(c, "checker") &&
+    text(c.source).trim() !== "").length;
   const solutions = nb.cells.filter((c) => c.cell_type === "markdown" && hasTag(c, "solution")).length;
   const headings = nb.cells.filter((c) => c.cell_type === "markdown").flatMap((c) => text(c.source).match(/^#{2,3}\s/gm) ?? []).length;
   const problems: string[] = [];
