@@ -271,7 +271,7 @@ function collectView(mode: "lab" | "static"): View {
       else {
         for (const out of all(s, ":scope > .output, :scope > details.outputs > .output")) {
           const mime = out.classList.contains("math") ? "text/latex" : out.classList.contains("plot") ? "plot"
-            : out.classList.contains("stdout") ? "application/vnd.jupyter.stdout" : out.classList.contains("stderr") ? STDERR
+            : out.classList.contains("stdout") ? "application/vnd.jupyter.stdout" : out.classList.contains("stderr") ? "application/vnd.jupyter.stderr"
             : out.classList.contains("markdown") ? "text/markdown" : out.classList.contains("html") ? "text/html" : "other";
           pieces.push(scan(out, i, "output", mime));
         }
