@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parameters, type Notebook } from "../tools/ipynb.mjs";
-import { notebookModule } from "../tools/live/module.mjs";
+import { notebookModule } from "../tools/cells/module.mjs";
 
 const nb: Notebook = {
   nbformat: 4, nbformat_minor: 5, metadata: {},
@@ -13,7 +13,7 @@ const nb: Notebook = {
 };
 
 describe("notebookModule", () => {
-  const source = notebookModule(nb, parameters(nb, "t"), { src: "/abs/src", display: "/abs/display.ts" });
+  const source = notebookModule(nb, { src: "/abs/src", display: "/abs/display.ts" }, parameters(nb, "t"));
 
   it("hoists imports, pointing ./lib/ at the library and the display module at the browser adapter", () => {
     expect(source).toContain('import {\n  Matrix,\n} from "/abs/src/index.js";');

@@ -1,11 +1,14 @@
-// Every notebook, executed headless in the tslab kernel: at its defaults, with each knob one at a
-// time at its documented minimum, a few times its default and its documented maximum (plus
-// batchSize=64), and with its exercise's solution and catalogued wrong answers; then the committed
-// outputs must equal the fresh defaults run. The conventions that need no kernel are checked too.
+// Every notebook, executed headless: at its defaults, with each knob one at a time at its documented
+// minimum, a few times its default and its documented maximum (plus batchSize=64), and with its
+// exercise's solution and catalogued wrong answers. Every run goes through the Node engine (the
+// cells in a new worker thread, a fraction of a second each); the defaults, batchSize=64 and
+// exercise runs go through the tslab kernel too, and the Node runs must show exactly the kernel's
+// outputs. The committed outputs must equal the kernel's fresh defaults run. The conventions that
+// need no kernel are checked too.
 //
-// All runs go through one `npm run notebooks -- --sweep --exercise --jobs 2` started before the
-// tests; it prints a line as each run finishes (shown live), and the tests read its report.
-// NOTEBOOK_SWEEP=fast npm test sweeps only batchSize and seed (a quicker check while writing).
+// All runs go through one `npm run notebooks -- --sweep --exercise --engine split --jobs 2` started
+// before the tests; it prints a line as each run finishes (shown live), and the tests read its
+// report. NOTEBOOK_SWEEP=fast npm test sweeps only batchSize and seed.
 import { beforeAll, describe, expect, it } from "vitest";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { basename, join } from "node:path";
@@ -18,7 +21,8 @@ import { root, runToolLive } from "./run-tool.mjs";
 const notebooks = listNotebooks(join(root, "notebooks"));
 const out = join(root, "build", "test");
 const reportPath = join(out, "report.json");
-interface Report { seconds: number; runs: { notebook: string; label: string; ok: boolean; seconds: number; message?: string; output: string }[] }
+interface Run { notebook: string; label: string; engine: "tslab" | "node"; ok: boolean; seconds: number; message?: string; output: string; sameAsKernel?: boolean }
+interface Report { seconds: number; runs: Run[] }
 let report: Report | undefined;
 let log = "";
 
@@ -59,9 +63,10 @@ describe("notebooks run headless", () => {
   beforeAll(async () => {
     const started = performance.now();
     rmSync(out, { recursive: true, force: true }); // no executed copy from an earlier run can stand in
-    process.stderr.write(`notebooks: running every notebook at its defaults, its knobs' edges and its exercise, 2 at a time\n`);
+    process.stderr.write(`notebooks: every notebook at its defaults, its knobs' edges and its exercise (Node), and in the kernel too at the defaults, batchSize=64 and the exercise; 2 at a time\n`);
     const sweep = process.env.NOTEBOOK_SWEEP === "fast" ? "--sweep=fast" : "--sweep";
-    const r = await runToolLive("notebooks.mts", [sweep, "--exercise", "--jobs", "2", "--out", out, "--report", reportPath], (line) => {
+    const args = [sweep, "--exercise", "--engine", "split", "--jobs", "2", "--out", out, "--report", reportPath];
+    const r = await runToolLive("notebooks.mts", args, (line) => {
       if (/^(ok|FAILED) /.test(line)) process.stderr.write(`  ${line.replace(/\s+→ .*$/, "")}\n`);
     }, 1_500_000);
     log = r.out;
@@ -79,7 +84,17 @@ describe("notebooks run headless", () => {
       const runs = (report?.runs ?? []).filter((r) => r.notebook === name);
       expect(runs.length, "no runs of this notebook in the report").toBeGreaterThan(0);
       const failed = runs.filter((r) => !r.ok);
-      expect(failed.map((r) => `${r.label}:\n${r.message ?? ""}`).join("\n\n"), `failed: ${failed.map((r) => r.label).join(", ")}`).toBe("");
+      expect(failed.map((r) => `${r.label} (${r.engine}):\n${r.message ?? ""}`).join("\n\n"), `failed: ${failed.map((r) => r.label).join(", ")}`).toBe("");
+    });
+
+    it(`${basename(path)}: the kernel runs it at its defaults, at batchSize=64 and with its exercise, and Node shows the same outputs`, () => {
+      const runs = (report?.runs ?? []).filter((r) => r.notebook === name);
+      const kernel = runs.filter((r) => r.engine === "tslab").map((r) => r.label).sort();
+      expect(kernel).toEqual(["defaults", "batchSize=64", "exercise"].filter((l) => runs.some((r) => r.label === l)).sort());
+      expect(kernel).toContain("defaults");
+      const compared = runs.filter((r) => r.engine === "node" && kernel.includes(r.label));
+      expect(compared.map((r) => `${r.label}: ${r.sameAsKernel === true ? "same" : r.message ?? "not compared"}`))
+        .toEqual(compared.map((r) => `${r.label}: same`));
     });
 
     it(`${basename(path)}: committed outputs equal a fresh run at the defaults`, () => {

@@ -11,7 +11,7 @@ import { basename, join } from "node:path";
 import { compareOutputs, editedNotebookHint } from "../tools/compare-outputs.mjs";
 import {
   ANSWER_LINE, exerciseEdits, exerciseVerdicts, findExercise, listNotebooks, longLines, NOT_ANSWERED, NotebookError, outputText, parameterLiteral,
-  parameters, readNotebook, sweepPoints, text, WRONG_TAG, type Cell, type Notebook, type Output, type Parameter,
+  parameters, prepareRun, readNotebook, sweepPoints, text, WRONG_TAG, type Cell, type Notebook, type Output, type Parameter,
 } from "../tools/ipynb.mjs";
 import { typecheckNotebooks } from "../tools/typecheck-notebooks.mjs";
 import { copyWithLib, root, runTool } from "./run-tool.mjs";
@@ -103,11 +103,60 @@ describe("npm run notebooks", () => {
     expect(out).toContain("--in-place");
   });
 
+  it("refuses --in-place with another engine: committed outputs are the kernel's", () => {
+    const { status, out } = runTool("notebooks.mts", [fixture("failing-cell.ipynb"), "--in-place", "--engine", "node"]);
+    expect(status).toBe(2);
+    expect(out).toContain("--in-place stores what the tslab kernel shows");
+  });
+
   it("leaves a source notebook untouched when an in-place run fails", () => {
     const before = readFileSync(fixture("failing-cell.ipynb"), "utf8");
     const { status } = runTool("notebooks.mts", [fixture("failing-cell.ipynb"), "--in-place"], 120_000);
     expect(status).toBe(1);
     expect(readFileSync(fixture("failing-cell.ipynb"), "utf8")).toBe(before);
+  }, 120_000);
+});
+
+describe("the notebook a run executes", () => {
+  it("puts the --param cell after the parameters cell and the checks after the answer, and keeps the file's numbering", () => {
+    const nb = readNotebook(fixture("failing-cell.ipynb"));
+    const { nb: run, origin, added } = prepareRun(nb, {
+      inject: "batchSize = 2;", replace: { cell: 2, source: "// new" }, append: { after: 2, sources: ["a;", "b;"], tag: "t" },
+    });
+    expect(origin).toEqual([0, 1, null, 2, null, null, 3, 4]);
+    expect(added[2]).toBe("the --param cell the runner put after cell 1");
+    expect(added[5]).toBe("check 2 the runner appended after cell 2");
+    expect(run.cells.map((c) => text(c.source).split("\n")[0])).toEqual([
+      "# A notebook that must fail", "let batchSize = 4; // [int ≥ 1] samples per mini-batch", "batchSize = 2;", "// new", "a;", "b;",
+      "// this cell subtracts a 3×1 bias from a K×3 batch without broadcasting", "console.log(\"never reached\");",
+    ]);
+    expect(run.cells.filter((c) => c.cell_type === "code").every((c) => c.outputs?.length === 0 && c.execution_count === null)).toBe(true);
+    expect(new Set(run.cells.map((c) => c.id)).size).toBe(run.cells.length); // nbformat 4.5 needs unique cell ids
+    expect(text(nb.cells[2].source)).not.toBe("// new"); // the notebook read is not changed
+  });
+});
+
+describe("the Node engine", () => {
+  it("names a failing cell as numbered in the file (also after --param) with its error, and runs nothing after it", () => {
+    const dir = mkdtempSync(join(tmpdir(), "nb-node-"));
+    const { status, out } = runTool("notebooks.mts", [fixture("failing-cell.ipynb"), "--engine", "node", "--param", "batchSize=2", "--out", dir]);
+    expect(status, out).toBe(1);
+    expect(out).toMatch(/FAILED test\/fixtures\/failing-cell\.ipynb \(batchSize=2, node\)\n {2}cell 3 \(first line: "\/\/ this cell subtracts a 3×1 bias/);
+    expect(out).toMatch(/ShapeError: sub: 2×3 vs 3×1/);
+    const executed = readNotebook(join(dir, "failing-cell.ipynb"));
+    const printed = executed.cells.map((c) => (c.cell_type === "code" ? outputText(c).trim() : ""));
+    // after the injected --param cell (2), the file's cells 2, 3 and 4 are 3, 4 and 5
+    expect(printed.slice(3)).toEqual(["2×3", "", ""]);
+  });
+
+  it("--engine split: a Node run that shows other outputs than the kernel fails, with the difference", () => {
+    const dir = mkdtempSync(join(tmpdir(), "nb-split-"));
+    const { status, out } = runTool("notebooks.mts", [fixture("engines-differ.ipynb"), "--engine", "split", "--out", dir, "--report", join(dir, "r.json")], 120_000);
+    expect(status, out).toBe(1);
+    const runs = (JSON.parse(readFileSync(join(dir, "r.json"), "utf8")) as { runs: { engine: string; ok: boolean; sameAsKernel?: boolean }[] }).runs;
+    expect(runs.map((r) => `${r.engine} ${r.ok} ${r.sameAsKernel}`).sort()).toEqual(["node false false", "tslab true undefined"]);
+    expect(out).toContain("the Node engine's outputs differ from the kernel's");
+    expect(out).toMatch(/^-\[stdout\]\n-42$/m); // the kernel echoed the last expression; Node did not
   }, 120_000);
 });
 
@@ -127,12 +176,15 @@ describe("the knob sweep", () => {
 
   it("reports a notebook that fails inside its documented domain (eta=2 in [number > 0])", () => {
     const dir = mkdtempSync(join(tmpdir(), "sweep-"));
-    const { status, out } = runTool("notebooks.mts", [fixture("runner-bad-domain.ipynb"), "--sweep", "--out", dir, "--report", join(dir, "r.json")], 180_000);
+    const args = [fixture("runner-bad-domain.ipynb"), "--sweep", "--engine", "split", "--out", dir, "--report", join(dir, "r.json")];
+    const { status, out } = runTool("notebooks.mts", args, 180_000);
     expect(status, out).toBe(1);
-    const report = JSON.parse(readFileSync(join(dir, "r.json"), "utf8")) as { runs: { label: string; ok: boolean; message?: string }[] };
+    const report = JSON.parse(readFileSync(join(dir, "r.json"), "utf8")) as { runs: { label: string; engine: string; ok: boolean; message?: string }[] };
     expect(report.runs.filter((r) => !r.ok).map((r) => r.label)).toEqual(["eta=2"]);
-    expect(report.runs.map((r) => r.label)).toEqual(["defaults", "batchSize=1", "batchSize=8", "seed=0", "seed=4294967295", "eta=0.005", "eta=2"]);
-    expect(out).toMatch(/FAILED test\/fixtures\/runner-bad-domain\.ipynb \(eta=2\)\n {2}cell 2/);
+    const labels = (engine: string) => report.runs.filter((r) => r.engine === engine).map((r) => r.label);
+    expect(labels("node")).toEqual(["defaults", "batchSize=1", "batchSize=8", "seed=0", "seed=4294967295", "eta=0.005", "eta=2"]);
+    expect(labels("tslab")).toEqual(["defaults"]); // batchSize=64 is outside this notebook's domain
+    expect(out).toMatch(/FAILED test\/fixtures\/runner-bad-domain\.ipynb \(eta=2, node\)\n {2}cell 2/);
   }, 180_000);
 });
 
@@ -189,7 +241,7 @@ describe("exercises", () => {
     writeFileSync(join(dir, "runner-exercise-broken.ipynb"), JSON.stringify(broken));
     const report = join(dir, "out", "r.json");
     const { status, out } = runTool("notebooks.mts", [join(dir, "runner-exercise.ipynb"), join(dir, "runner-exercise-broken.ipynb"),
-      "--exercise", "--jobs", "2", "--out", join(dir, "out"), "--report", report], 240_000);
+      "--exercise", "--engine", "node", "--jobs", "2", "--out", join(dir, "out"), "--report", report], 240_000);
     expect(status, out).toBe(1);
     const runs = (JSON.parse(readFileSync(report, "utf8")) as { runs: { notebook: string; label: string; ok: boolean; message?: string }[] }).runs;
     const verdict = (file: string, label: string) => runs.find((r) => r.notebook.endsWith(`/${file}`) && r.label === label);

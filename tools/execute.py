@@ -1,22 +1,18 @@
 """Execute notebooks headless with nbclient in the project's tslab kernel (a worker of
-tools/notebooks.mts, which holds every notebook convention; this file only runs cells).
+tools/notebooks.mts, which holds every notebook convention and prepares the notebook each run
+executes; this file only runs cells).
 
 Usage: python tools/execute.py
 Reads one job a line on stdin, as JSON:
-  {"id": 3, "source": "nb.ipynb", "output": "out/nb.ipynb", "restart": false,
-   "inject": "<source of a cell to put right after the cell tagged parameters>" | null,
-   "replace": {"cell": 12, "source": "<new source of that cell>"} | null,
-   "append": {"after": 12, "tag": "t", "sources": ["<cell>", ...]} | null}
+  {"id": 3, "source": "prepared.ipynb", "folder": "notebooks", "output": "out/nb.ipynb", "restart": false}
 and answers one line per job on stdout, when it finishes:
   {"id": 3, "ok": true, "seconds": 2.1, "fresh": true, "cpu": 3.2}   (cpu: kernel + worker CPU seconds)
-  {"id": 3, "ok": false, ..., "failure": {"cell": 7 | null, "added": "<what the runner added>" | null,
-                                          "first": "<first line>", "text": "<kernel's error>"}}
-The kernel starts in the notebook's folder (as JupyterLab starts it), so `./lib/...` imports
-resolve. Consecutive jobs of the same folder share one kernel (tslab recompiles each cell;
+  {"id": 3, "ok": false, ..., "failure": {"cell": 7 | null, "text": "<kernel's error>"}}
+The kernel starts in FOLDER, the original notebook's (as JupyterLab starts it), so `./lib/...`
+imports resolve. Consecutive jobs of the same folder share one kernel (tslab recompiles each cell;
 re-running every cell of a notebook re-declares all its names) unless "restart" asks for a new
 one; after a failed job the kernel is always replaced. OUTPUT gets the executed notebook, also
-when a cell fails. Cell numbers in a failure are those of the notebook file (0-based), never
-shifted by the cells the runner added.
+when a cell fails. The failing cell is numbered as in SOURCE (0-based).
 """
 import contextlib
 import json
@@ -69,32 +65,11 @@ class Kernel:
         return self.client, fresh
 
 
-def prepare(job):
-    """The notebook to run, and for each of its cells the index it has in the file (None: added)."""
-    nb = nbformat.read(job["source"], as_version=4)
-    origin = list(range(len(nb.cells)))
-    added = {}
-    if job.get("replace"):
-        nb.cells[job["replace"]["cell"]].source = job["replace"]["source"]
-    if job.get("append"):
-        a = job["append"]
-        for k, src in reversed(list(enumerate(a["sources"]))):
-            nb.cells.insert(a["after"] + 1, nbformat.v4.new_code_cell(src, metadata={"tags": [a["tag"]]}))
-            origin.insert(a["after"] + 1, None)
-            added[id(nb.cells[a["after"] + 1])] = f"check {k + 1} the runner appended after cell {a['after']}"
-    if job.get("inject"):
-        at = next(i for i, c in enumerate(nb.cells) if "parameters" in c.get("metadata", {}).get("tags", []))
-        nb.cells.insert(at + 1, nbformat.v4.new_code_cell(job["inject"], metadata={"tags": ["injected-parameters"]}))
-        origin.insert(at + 1, None)
-        added[id(nb.cells[at + 1])] = f"the --param cell the runner put after cell {at}"
-    return nb, origin, added
-
-
 def run(kernel, job):
     start = time.time()
     own = time.process_time()
-    nb, origin, added = prepare(job)
-    client, fresh = kernel.get(str(Path(job["source"]).resolve().parent), nb, job.get("restart", False))
+    nb = nbformat.read(job["source"], as_version=4)
+    client, fresh = kernel.get(str(Path(job["folder"]).resolve()), nb, job.get("restart", False))
     cpu0 = 0.0 if fresh else kernel_cpu(client)
     failure = None
     for index, cell in enumerate(nb.cells):
@@ -104,12 +79,7 @@ def run(kernel, job):
             client.execute_cell(cell, index)
         except (CellExecutionError, CellTimeoutError) as error:
             stderr = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("name") == "stderr")
-            failure = {
-                "cell": origin[index],
-                "added": added.get(id(cell)),
-                "first": next((line for line in cell.source.splitlines() if line.strip()), ""),
-                "text": (stderr or str(error)).rstrip(),
-            }
+            failure = {"cell": index, "text": (stderr or str(error)).rstrip()}
             break
     Path(job["output"]).parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, job["output"])
@@ -132,8 +102,7 @@ def main():
             except Exception as error:  # the kernel died, the output is unwritable, …
                 kernel.stop()
                 reply = {"id": job["id"], "ok": False, "seconds": 0, "fresh": True,
-                         "failure": {"cell": None, "added": None, "first": "",
-                                     "text": f"{type(error).__name__}: {error}"}}
+                         "failure": {"cell": None, "text": f"{type(error).__name__}: {error}"}}
             print(json.dumps(reply), flush=True)
     finally:
         kernel.stop()

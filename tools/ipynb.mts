@@ -10,6 +10,7 @@ export interface Output {
   metadata?: Record<string, unknown>;
 }
 export interface Cell {
+  id?: string;
   cell_type: "code" | "markdown" | "raw";
   source: string | string[];
   metadata: { tags?: string[]; [key: string]: unknown };
@@ -298,4 +299,36 @@ export function exerciseVerdicts(executed: Notebook, ex: Exercise): string[] {
     }
   });
   return problems;
+}
+
+// What a run changes in a notebook before executing it.
+export interface RunEdits {
+  inject?: string; // a cell to put right after the parameters cell (--param values)
+  replace?: { cell: number; source: string }; // a new source for one cell (the exercise's answer)
+  append?: { after: number; sources: string[]; tag: string }; // cells to put after one cell, tagged
+}
+
+// The notebook a run executes, with every code cell's outputs cleared (an executed copy shows only
+// what that run produced); origin[i] is cell i's index in the file, or null for a cell the runner
+// added, which added[i] describes (a failure is reported against the file's numbering).
+export function prepareRun(nb: Notebook, e: RunEdits): { nb: Notebook; origin: (number | null)[]; added: (string | undefined)[] } {
+  const entry = (cell: Cell, origin: number | null, added?: string) => ({ cell, origin, added });
+  const newCell = (source: string, tag: string, at: number): Cell =>
+    ({ cell_type: "code", id: `runner-${tag}-${at}`, metadata: { tags: [tag] }, source, outputs: [], execution_count: null });
+  const cells = nb.cells.map((c, i) => entry(
+    c.cell_type === "code"
+      ? { ...c, source: e.replace?.cell === i ? e.replace.source : c.source, outputs: [], execution_count: null }
+      : c,
+    i,
+  ));
+  if (e.append) {
+    const { after, sources, tag } = e.append;
+    cells.splice(after + 1, 0, ...sources.map((s, k) => entry(newCell(s, tag, k), null, `check ${k + 1} the runner appended after cell ${after}`)));
+  }
+  if (e.inject) {
+    const at = cells.findIndex(({ cell }) => cell.cell_type === "code" && hasTag(cell, "parameters"));
+    if (at < 0) throw new Error("the notebook has no code cell tagged \"parameters\" to put the --param cell after");
+    cells.splice(at + 1, 0, entry(newCell(e.inject, "injected-parameters", 0), null, `the --param cell the runner put after cell ${cells[at].origin}`));
+  }
+  return { nb: { ...nb, cells: cells.map((c) => c.cell) }, origin: cells.map((c) => c.origin), added: cells.map((c) => c.added) };
 }

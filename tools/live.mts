@@ -8,7 +8,7 @@ import { writeFileSync } from "node:fs";
 import { basename, dirname, join, relative } from "node:path";
 import { buildDir, root } from "./env.mjs";
 import { domain, hasTag, parameters, readNotebook, text, type Cell, type Parameter } from "./ipynb.mjs";
-import { notebookModule } from "./live/module.mjs";
+import { notebookModule } from "./cells/module.mjs";
 import { copyKatex, escape, pageFolders, renderInline, renderMarkdown } from "./pages.mjs";
 
 const { out, paths } = pageFolders(join(buildDir, "live"));
@@ -93,7 +93,7 @@ for (const path of paths) {
   const nb = readNotebook(path);
   const name = basename(path, ".ipynb");
   const params = parameters(nb, relative(root, path));
-  const source = notebookModule(nb, params, { src: join(root, "src"), display: join(root, "tools", "live", "display.mts") });
+  const source = notebookModule(nb, { src: join(root, "src"), display: join(root, "tools", "cells", "display.mts") }, params);
   let workerSource: string;
   try {
     workerSource = await bundle({ contents: source }, dirname(path));

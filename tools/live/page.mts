@@ -7,7 +7,7 @@ import MarkdownIt, { type PluginWithOptions } from "markdown-it";
 import markdownItKatex from "@vscode/markdown-it-katex";
 import * as vega from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
-import type { Message } from "./display.mjs";
+import type { Message } from "../cells/display.mjs";
 
 interface Knob {
   name: string;

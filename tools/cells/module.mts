@@ -1,13 +1,14 @@
-// A notebook's code cells as one TypeScript module for the live pages: imports hoisted, the
-// parameters cell replaced by values from the page's form, every cell's statements in order
-// inside one async function (the cells share one scope, as in the kernel), each preceded by
-// __cell(i) so that what it displays lands under cell i.
+// A notebook's code cells as one TypeScript module that runs as a Web Worker: imports hoisted,
+// every cell's statements in order inside one async function (the cells share one scope, as in
+// the kernel), each preceded by __cell(i) so that what it displays lands under cell i; the
+// parameters cell is either kept or replaced by values that arrive with the start message. The live pages run it
+// in the browser (tools/live.mts); the Node engine in a worker thread (tools/cells/node.mts).
 import ts from "typescript";
 import { hasTag, text, type Notebook, type Parameter } from "../ipynb.mjs";
 
 export interface ModulePaths {
   src: string; // absolute path of the library (what ./lib/ points to)
-  display: string; // absolute path of the browser display adapter
+  display: string; // absolute path of the display adapter (display.mts)
 }
 
 // "./lib/display.js" → the adapter, "./lib/x.js" → src/x.ts
@@ -17,20 +18,22 @@ function rewrite(specifier: string, paths: ModulePaths): string {
   return specifier;
 }
 
-// The literal that a parameter gets from the form: the form's values arrive as __params[name].
+// The declaration that replaces a parameter's line: its value arrives as __params[name].
 const paramLine = (p: Parameter): string => {
   const type = p.kind === "int" ? "number" : p.kind;
   return `let ${p.name}: ${type} = __params[${JSON.stringify(p.name)}] as ${type};`;
 };
 
-export function notebookModule(nb: Notebook, params: Parameter[], paths: ModulePaths): string {
+// With `form`, the parameters cell is replaced by those parameters' values from the start message
+// (the live pages' form); without, it runs as written, like every other cell.
+export function notebookModule(nb: Notebook, paths: ModulePaths, form?: Parameter[]): string {
   const imports: string[] = [];
   const body: string[] = [];
   nb.cells.forEach((cell, index) => {
     if (cell.cell_type !== "code") return;
     body.push(`__cell(${index});`);
-    if (hasTag(cell, "parameters")) {
-      body.push(...params.map(paramLine));
+    if (form && hasTag(cell, "parameters")) {
+      body.push(...form.map(paramLine));
       return;
     }
     const source = text(cell.source);
@@ -57,7 +60,8 @@ export function notebookModule(nb: Notebook, params: Parameter[], paths: ModuleP
     "    __post({ kind: \"done\", seconds: (performance.now() - start) / 1000 });",
     "  } catch (err) {",
     "    const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);",
-    "    __post({ kind: \"error\", cell: __current(), data: message });",
+    "    const stack = err instanceof Error ? err.stack : undefined;",
+    "    __post({ kind: \"error\", cell: __current(), data: message, stack });",
     "  }",
     "};",
     "",

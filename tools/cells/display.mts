@@ -1,5 +1,6 @@
-// The browser twin of src/display.ts for the live pages: the same five functions, which post
-// what they show to the page instead of to a Jupyter kernel. Runs inside the page's Web Worker.
+// The twin of src/display.ts outside the kernel: the same five functions, which post what they
+// show as messages instead of to Jupyter. Runs inside the Web Worker of a live page, or of the
+// Node engine (tools/cells/node.mts), which turns the messages into notebook outputs.
 import { checksMarkdown, type Check } from "../../src/claims.js";
 import { math, type MathValue } from "../../src/equation.js";
 import type { VegaLiteSpec } from "../../src/plot.js";
@@ -9,7 +10,7 @@ import { checkTex } from "../../src/tex.js";
 export type Output =
   | { cell: number; kind: "latex" | "markdown" | "stdout"; data: string }
   | { cell: number; kind: "vegalite"; data: VegaLiteSpec };
-export type Message = Output | { kind: "error"; cell: number; data: string } | { kind: "done"; seconds: number };
+export type Message = Output | { kind: "error"; cell: number; data: string; stack?: string } | { kind: "done"; seconds: number };
 
 let current = -1;
 const post = (m: Message): void => (globalThis as unknown as { postMessage(m: Message): void }).postMessage(m);
