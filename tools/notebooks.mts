@@ -5,8 +5,8 @@
 //   --engine tslab  (the default) every run in a new tslab kernel, through nbclient (tools/execute.py)
 //   --engine node   every run in a new Node worker thread (tools/cells/node.mts): the same cells,
 //                   bundled with esbuild, about 20 times faster; types are not checked there
-//   --engine split  every run in Node, and the defaults, batchSize=64 and exercise runs in the
-//                   kernel as well: each of those must give the kernel's outputs exactly
+//   --engine split  every run in Node, and the base run (the defaults, or the --param values) and
+//                   the exercise in the kernel as well: Node must show exactly the kernel's outputs
 //   --sweep     also run every knob, one at a time, at its documented minimum, a few times its
 //               default and its documented maximum (tools/ipynb.mts sweepPoints), plus batchSize=64;
 //               --sweep=fast: only the batchSize and seed knobs
@@ -126,8 +126,8 @@ interface Result { ok: boolean; seconds: number; cpu?: number; fresh: boolean; m
 const display = (path: string) => relative(root, path) || path;
 const labelOf = (pairs: [string, string][]) => pairs.map(([k, v]) => `${k}=${v}`).join(" ");
 const safe = (label: string) => label.replace(/[^\w=.+-]+/g, "_");
-// --engine split: the runs that also go through the kernel (the base run is the other one)
-const KERNEL_TOO = new Set(["batchSize=64", "exercise"]);
+// --engine split: the run that also goes through the kernel besides the base run
+const KERNEL_TOO = "exercise";
 
 // Everything is checked before the first run starts.
 function plan(o: Options): Run[] {
@@ -143,7 +143,7 @@ function plan(o: Options): Run[] {
     };
     if (o.engine !== "split") return void one(o.engine);
     const node = one("node");
-    if (r.label === base || KERNEL_TOO.has(r.label)) {
+    if (r.label === base || r.label === KERNEL_TOO) {
       const kernel = one("tslab");
       [node.twin, kernel.twin] = [kernel.id, node.id];
     }
