@@ -4,11 +4,12 @@
 // worker, so nothing carries over from one run to the next. What the cells display becomes the
 // notebook's outputs in the MIME types src/display.ts gives them in the kernel, so an executed
 // copy compares output by output with a kernel run (the runner's --engine=split does).
-// Not done here: type-checking (esbuild strips types; `npm test` checks every cell under strict
-// and runs each notebook in the kernel too).
+// Not the same as the kernel: no type-checking (esbuild strips types; `npm test` checks every cell
+// under strict and runs each notebook in the kernel too), a cell's last expression is not printed,
+// and console.log prints String(value) rather than Node's inspect(): the notebooks show what they
+// show through the display functions, and --engine split reports any output that differs.
 import { build } from "esbuild";
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { buildDir, root } from "../env.mjs";
@@ -22,20 +23,32 @@ export interface NodeRun {
   seconds: number;
 }
 
-const cache = join(buildDir, "cells");
+// Bundles live in a folder of this process's own, removed when it exits: a bundle holds src/ as it
+// was when it was built, so one from an earlier process could hold an older library.
+let folder: string | undefined;
+const bundles = new Map<string, Promise<string>>();
 
-// The notebook's module, bundled once per distinct source (identical runs share it).
-async function bundle(nb: Notebook): Promise<string> {
+// The notebook's module, bundled once per distinct source (runs with the same cells share it).
+function bundle(nb: Notebook): Promise<string> {
   const source = notebookModule(nb, { src: join(root, "src"), display: join(root, "tools", "cells", "display.mts") });
-  const file = join(cache, `${createHash("sha256").update(source).digest("hex").slice(0, 20)}.cjs`);
-  if (existsSync(file)) return file;
-  const result = await build({
+  const known = bundles.get(source);
+  if (known) return known;
+  if (!folder) {
+    mkdirSync(buildDir, { recursive: true });
+    const made = mkdtempSync(join(buildDir, "cells-"));
+    process.on("exit", () => rmSync(made, { recursive: true, force: true }));
+    folder = made;
+  }
+  const file = join(folder, `${bundles.size}.cjs`);
+  const built = build({
     stdin: { contents: source, resolveDir: root, loader: "ts" },
     bundle: true, format: "cjs", platform: "node", target: "node20", write: false, logLevel: "silent",
+  }).then((result) => {
+    writeFileSync(file, result.outputFiles[0].text);
+    return file;
   });
-  mkdirSync(cache, { recursive: true });
-  writeFileSync(file, result.outputFiles[0].text);
-  return file;
+  bundles.set(source, built);
+  return built;
 }
 
 // The Web Worker globals the module uses (self.onmessage, postMessage), given by a worker thread.
