@@ -68,6 +68,7 @@ describe("notebooks run headless", () => {
     const args = [sweep, "--exercise", "--engine", "split", "--jobs", "2", "--out", out, "--report", reportPath];
     const r = await runToolLive("notebooks.mts", args, (line) => {
       if (/^(ok|FAILED) /.test(line)) process.stderr.write(`  ${line.replace(/\s+→ .*$/, "")}\n`);
+      else if (/ runs \(\d+ notebooks?\) without error/.test(line)) process.stderr.write(`  ${line}\n`); // the closing count
     }, 1_500_000);
     log = r.out;
     process.stderr.write(`notebooks: done in ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
