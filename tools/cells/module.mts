@@ -1,8 +1,9 @@
 // A notebook's code cells as one TypeScript module that runs as a Web Worker: imports hoisted,
 // every cell's statements in order inside one async function (the cells share one scope, as in
 // the kernel), each preceded by __cell(i) so that what it displays lands under cell i; the
-// parameters cell is either kept or replaced by values that arrive with the start message. The live pages run it
-// in the browser (tools/live.mts); the Node engine in a worker thread (tools/cells/node.mts).
+// parameters cell is either kept or replaced by values that arrive with the start message. The
+// live pages run it in the browser (tools/live.mts), the Node engine in a worker thread
+// (tools/cells/node.mts).
 import ts from "typescript";
 import { hasTag, text, type Notebook, type Parameter } from "../ipynb.mjs";
 
