@@ -1,8 +1,8 @@
 import * as tslab from "tslab";
-import { checksMarkdown, type Check } from "./claims.js";
-import { math, type MathValue } from "./equation.js";
-import type { VegaLiteSpec } from "./plot.js";
-import { checkTex } from "./tex.js";
+import { checksMarkdown, type Check } from "./check/claims.js";
+import { math, type MathValue } from "./view/equation.js";
+import type { VegaLiteSpec } from "./view/plot.js";
+import { checkTex } from "./view/tex.js";
 
 // Rich output in the notebooks: the only file that needs the tslab kernel. Everything it shows
 // is built by the pure modules (equation.ts, tex.ts, claims.ts, plot.ts), so another adapter

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { type Activation, identity, relu, sigmoid, sigmoidScalar, softmax, tanh } from "../src/activations.js";
-import { gradCheck } from "../src/gradcheck.js";
-import { Matrix } from "../src/matrix.js";
-import { Rng } from "../src/rng.js";
+import { type Activation, identity, relu, sigmoid, sigmoidScalar, softmax, tanh } from "../src/nn/activations.js";
+import { gradCheck } from "../src/check/gradcheck.js";
+import { Matrix } from "../src/core/matrix.js";
+import { Rng } from "../src/core/rng.js";
 import { randn } from "./helpers.js";
 
 // The gradient check of an activation: E(Z) = ⟨f(Z), G⟩ for a fixed random G, whose gradient

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { ClaimError, checksMarkdown, claim, claimAbove, claimBelow, claimThrows, escapeMarkdown } from "../src/claims.js";
-import { ShapeError } from "../src/shape-error.js";
-import { markdownTable } from "../src/table.js";
+import { ClaimError, checksMarkdown, claim, claimAbove, claimBelow, claimThrows } from "../src/check/claims.js";
+import { escapeMarkdown } from "../src/view/markdown.js";
+import { ShapeError } from "../src/core/errors.js";
+import { markdownTable } from "../src/view/markdown.js";
 
 describe("claims", () => {
   it("return what was stated and measured when they hold, and throw naming both when not", () => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { softmax } from "../src/activations.js";
-import { crossEntropy } from "../src/cross-entropy.js";
-import { oneHot } from "../src/datasets.js";
-import { softmaxCrossEntropy } from "../src/losses.js";
-import { Matrix } from "../src/matrix.js";
+import { softmax } from "../src/nn/activations.js";
+import { crossEntropy } from "../src/nn/losses.js";
+import { oneHot } from "../src/nn/datasets.js";
+import { softmaxCrossEntropy } from "../src/nn/losses.js";
+import { Matrix } from "../src/core/matrix.js";
 import { expectShapeError, randn } from "./helpers.js";
 
 describe("crossEntropy on probabilities", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { blobs, oneHot, spirals, xor } from "../src/datasets.js";
-import { Rng } from "../src/rng.js";
+import { blobs, oneHot, spirals, xor } from "../src/nn/datasets.js";
+import { Rng } from "../src/core/rng.js";
 
 describe("datasets", () => {
   it("xor: the four points and their XOR", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { answerVerdict, diagnose, relError } from "../src/diagnose.js";
-import { Matrix } from "../src/matrix.js";
-import { Rng } from "../src/rng.js";
+import { answerVerdict, diagnose, relError } from "../src/check/diagnose.js";
+import { Matrix } from "../src/core/matrix.js";
+import { Rng } from "../src/core/rng.js";
 
 const rng = new Rng(11);
 const K = 5;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { LINE_EM, layout, math, num, roughEm, sized, val } from "../src/equation.js";
-import { Matrix } from "../src/matrix.js";
-import { Rng } from "../src/rng.js";
-import { checkTex } from "../src/tex.js";
+import { LINE_EM, layout, math, num, roughEm, sized, val } from "../src/view/equation.js";
+import { Matrix } from "../src/core/matrix.js";
+import { Rng } from "../src/core/rng.js";
+import { checkTex } from "../src/view/tex.js";
 
 const rng = new Rng(3);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatPair } from "../src/format-pair.js";
+import { formatPair } from "../src/core/format.js";
 
 describe("formatPair", () => {
   it("keeps the requested decimals when they already tell the numbers apart", () => {

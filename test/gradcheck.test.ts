@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { identity, relu, sigmoid, tanh } from "../src/activations.js";
-import { checkNetwork, difference, gradCheck, kinkSides, lossShifted, numericalGradient } from "../src/gradcheck.js";
-import { mse } from "../src/losses.js";
-import { Matrix } from "../src/matrix.js";
-import { gradList, Network } from "../src/network.js";
-import { Rng } from "../src/rng.js";
+import { identity, relu, sigmoid, tanh } from "../src/nn/activations.js";
+import { checkNetwork, difference, gradCheck, kinkSides, lossShifted, numericalGradient } from "../src/check/gradcheck.js";
+import { mse } from "../src/nn/losses.js";
+import { Matrix } from "../src/core/matrix.js";
+import { gradList, Network } from "../src/nn/network.js";
+import { Rng } from "../src/core/rng.js";
 import { randn } from "./helpers.js";
 
 // E(P) = Σ p³ has gradient 3p²

@@ -1,9 +1,9 @@
 // Shared test helpers: random matrices from a seed, relative differences, shape-error assertions.
 import { expect } from "vitest";
-import { Matrix } from "../src/matrix.js";
-import type { Grads } from "../src/network.js";
-import { Rng } from "../src/rng.js";
-import { ShapeError } from "../src/shape-error.js";
+import { Matrix } from "../src/core/matrix.js";
+import type { Grads } from "../src/nn/network.js";
+import { Rng } from "../src/core/rng.js";
+import { ShapeError } from "../src/core/errors.js";
 
 // r×c with normal(0, 1) entries, reproducible from seed
 export function randn(r: number, c: number, seed: number): Matrix {

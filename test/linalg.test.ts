@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { broadcastCols, broadcastRows } from "../src/broadcast.js";
-import { kron, matmul, outer } from "../src/linalg.js";
-import { Matrix } from "../src/matrix.js";
+import { broadcastCols, broadcastRows } from "../src/core/linalg.js";
+import { kron, matmul, outer } from "../src/core/linalg.js";
+import { Matrix } from "../src/core/matrix.js";
 import { randn } from "./helpers.js";
 
 const size = fc.integer({ min: 1, max: 7 });

@@ -1,11 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { softmax } from "../src/activations.js";
-import { oneHot } from "../src/datasets.js";
-import { gradCheck } from "../src/gradcheck.js";
-import { type LossFn, mse, type Reduction, softmaxCrossEntropy } from "../src/losses.js";
-import { Matrix } from "../src/matrix.js";
-import { Rng } from "../src/rng.js";
+import { softmax } from "../src/nn/activations.js";
+import { oneHot } from "../src/nn/datasets.js";
+import { gradCheck } from "../src/check/gradcheck.js";
+import { type LossFn, mse, type Reduction, softmaxCrossEntropy } from "../src/nn/losses.js";
+import { Matrix } from "../src/core/matrix.js";
+import { Rng } from "../src/core/rng.js";
 import { randn, relDiff } from "./helpers.js";
 
 // K×m targets: one-hot rows, or rows of random probabilities (soft targets)

@@ -1,16 +1,16 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { identity, logSoftmax, relu, sigmoid, softmax, tanh } from "../src/activations.js";
-import { broadcastCols, broadcastRows } from "../src/broadcast.js";
-import { NonFiniteError } from "../src/check.js";
-import { oneHot } from "../src/datasets.js";
-import { Dense } from "../src/dense.js";
-import { matmul } from "../src/linalg.js";
-import { softmaxCrossEntropy } from "../src/losses.js";
-import { matmulFast } from "../src/matmul-fast.js";
-import { Matrix } from "../src/matrix.js";
-import { Network, gradList } from "../src/network.js";
-import { Rng } from "../src/rng.js";
+import { identity, logSoftmax, relu, sigmoid, softmax, tanh } from "../src/nn/activations.js";
+import { broadcastCols, broadcastRows } from "../src/core/linalg.js";
+import { NonFiniteError } from "../src/core/errors.js";
+import { oneHot } from "../src/nn/datasets.js";
+import { Dense } from "../src/nn/dense.js";
+import { matmul } from "../src/core/linalg.js";
+import { softmaxCrossEntropy } from "../src/nn/losses.js";
+import { matmulFast } from "../src/fast/matmul-fast.js";
+import { Matrix } from "../src/core/matrix.js";
+import { Network, gradList } from "../src/nn/network.js";
+import { Rng } from "../src/core/rng.js";
 import { expectShapeError, gradsRelDiff, randn, relDiff } from "./helpers.js";
 
 // A and B stored so that op(A) is K×n and op(B) is n×m

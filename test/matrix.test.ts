@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { elide, formatNumber } from "../src/format.js";
-import { Matrix } from "../src/matrix.js";
+import { elide, formatNumber } from "../src/core/format.js";
+import { Matrix } from "../src/core/matrix.js";
 
 const A = Matrix.fromRows([
   [1, 2, 3],

@@ -1,13 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type Activation, identity, relu, sigmoid, softmax, tanh } from "../src/activations.js";
-import { oneHot } from "../src/datasets.js";
-import { Dense } from "../src/dense.js";
-import { checkNetwork } from "../src/gradcheck.js";
-import { type LossFn, mse, type Reduction, softmaxCrossEntropy } from "../src/losses.js";
-import { Matrix } from "../src/matrix.js";
-import { Network } from "../src/network.js";
-import { Rng } from "../src/rng.js";
+import { type Activation, identity, relu, sigmoid, softmax, tanh } from "../src/nn/activations.js";
+import { oneHot } from "../src/nn/datasets.js";
+import { Dense } from "../src/nn/dense.js";
+import { checkNetwork } from "../src/check/gradcheck.js";
+import { type LossFn, mse, type Reduction, softmaxCrossEntropy } from "../src/nn/losses.js";
+import { Matrix } from "../src/core/matrix.js";
+import { Network } from "../src/nn/network.js";
+import { Rng } from "../src/core/rng.js";
 import { gradsRelDiff, randn } from "./helpers.js";
 
 // n₀ = 3 inputs, 2 outputs, 1 to 4 layers; every hidden activation appears: tanh, sigmoid,

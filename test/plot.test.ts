@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { lineChart, logAxis, scatter, type VegaLiteSpec } from "../src/plot.js";
+import { lineChart, logAxis, scatter, type VegaLiteSpec } from "../src/view/plot.js";
 
 const opts = { title: "Loss", xTitle: "epoch", yTitle: "loss" };
 

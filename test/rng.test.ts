@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Rng } from "../src/rng.js";
+import { Rng } from "../src/core/rng.js";
 
 const draws = (rng: Rng, n: number, f: (r: Rng) => number): number[] => Array.from({ length: n }, () => f(rng));
 const mean = (xs: number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length;

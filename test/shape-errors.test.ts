@@ -1,16 +1,16 @@
 // Every shape-error path: a ShapeError naming the operation and the shapes involved.
 import { describe, expect, it } from "vitest";
-import { sigmoid, softmax } from "../src/activations.js";
-import { broadcastCols, broadcastRows } from "../src/broadcast.js";
-import { Dense } from "../src/dense.js";
-import { gradCheck } from "../src/gradcheck.js";
-import { matmul, outer } from "../src/linalg.js";
-import { mse, softmaxCrossEntropy } from "../src/losses.js";
-import { Matrix } from "../src/matrix.js";
-import { Network } from "../src/network.js";
-import { Rng } from "../src/rng.js";
-import { ShapeError } from "../src/shape-error.js";
-import { train } from "../src/train.js";
+import { sigmoid, softmax } from "../src/nn/activations.js";
+import { broadcastCols, broadcastRows } from "../src/core/linalg.js";
+import { Dense } from "../src/nn/dense.js";
+import { gradCheck } from "../src/check/gradcheck.js";
+import { matmul, outer } from "../src/core/linalg.js";
+import { mse, softmaxCrossEntropy } from "../src/nn/losses.js";
+import { Matrix } from "../src/core/matrix.js";
+import { Network } from "../src/nn/network.js";
+import { Rng } from "../src/core/rng.js";
+import { ShapeError } from "../src/core/errors.js";
+import { train } from "../src/nn/train.js";
 import { expectShapeError } from "./helpers.js";
 
 const m = (r: number, c: number): Matrix => Matrix.fill(r, c, (i, j) => i + j / 10);

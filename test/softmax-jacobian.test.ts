@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { softmax } from "../src/activations.js";
-import { crossEntropy } from "../src/cross-entropy.js";
-import { oneHot } from "../src/datasets.js";
-import { softmaxCrossEntropy } from "../src/losses.js";
-import { Matrix } from "../src/matrix.js";
-import { numericalJacobian, softmaxBackwardByJacobian, softmaxJacobian } from "../src/softmax-jacobian.js";
+import { softmax } from "../src/nn/activations.js";
+import { crossEntropy } from "../src/nn/losses.js";
+import { oneHot } from "../src/nn/datasets.js";
+import { softmaxCrossEntropy } from "../src/nn/losses.js";
+import { Matrix } from "../src/core/matrix.js";
+import { numericalJacobian, softmaxBackwardByJacobian, softmaxJacobian } from "../src/nn/softmax-jacobian.js";
 import { expectShapeError, randn, relDiff } from "./helpers.js";
 
 describe("softmaxJacobian", () => {

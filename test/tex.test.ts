@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { Matrix } from "../src/matrix.js";
-import { checkTex, matrixScale, texMatrix, texNumber, texShape, texSized } from "../src/tex.js";
+import { Matrix } from "../src/core/matrix.js";
+import { checkTex, matrixScale, texMatrix, texNumber, texShape, texSized } from "../src/view/tex.js";
 
 describe("texMatrix", () => {
   it("writes a bmatrix with the shape underneath, and KaTeX parses it", () => {

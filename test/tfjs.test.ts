@@ -7,12 +7,12 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-core/dist/register_all_gradients";
 import "@tensorflow/tfjs-backend-cpu";
 import { beforeAll, describe, expect, it } from "vitest";
-import { identity, sigmoid } from "../src/activations.js";
-import { oneHot } from "../src/datasets.js";
-import { mse, softmaxCrossEntropy } from "../src/losses.js";
-import { Matrix } from "../src/matrix.js";
-import { type Grads, Network } from "../src/network.js";
-import { Rng } from "../src/rng.js";
+import { identity, sigmoid } from "../src/nn/activations.js";
+import { oneHot } from "../src/nn/datasets.js";
+import { mse, softmaxCrossEntropy } from "../src/nn/losses.js";
+import { Matrix } from "../src/core/matrix.js";
+import { type Grads, Network } from "../src/nn/network.js";
+import { Rng } from "../src/core/rng.js";
 import { relDiff } from "./helpers.js";
 
 beforeAll(async () => {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { identity, tanh } from "../src/activations.js";
-import { blobs } from "../src/datasets.js";
-import { softmaxCrossEntropy } from "../src/losses.js";
-import { Network } from "../src/network.js";
-import { Rng } from "../src/rng.js";
-import { trainTraced } from "../src/trace.js";
-import { DivergenceError, train, type TrainOptions } from "../src/train.js";
+import { identity, tanh } from "../src/nn/activations.js";
+import { blobs } from "../src/nn/datasets.js";
+import { softmaxCrossEntropy } from "../src/nn/losses.js";
+import { Network } from "../src/nn/network.js";
+import { Rng } from "../src/core/rng.js";
+import { trainTraced } from "../src/nn/train.js";
+import { DivergenceError, train, type TrainOptions } from "../src/nn/train.js";
 
 const { X, Y } = blobs(7, 3, new Rng(1)); // N = 21
 const fresh = () => Network.init([2, 4, 3], [tanh, identity], new Rng(2));

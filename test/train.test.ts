@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { identity, sigmoid, tanh } from "../src/activations.js";
-import { blobs, xor } from "../src/datasets.js";
-import { mse, softmaxCrossEntropy } from "../src/losses.js";
-import { Network } from "../src/network.js";
-import { Rng } from "../src/rng.js";
-import { DIVERGED, DivergenceError, train, type TrainOptions } from "../src/train.js";
-import { Matrix } from "../src/matrix.js";
+import { identity, sigmoid, tanh } from "../src/nn/activations.js";
+import { blobs, xor } from "../src/nn/datasets.js";
+import { mse, softmaxCrossEntropy } from "../src/nn/losses.js";
+import { Network } from "../src/nn/network.js";
+import { Rng } from "../src/core/rng.js";
+import { DIVERGED, DivergenceError, train, type TrainOptions } from "../src/nn/train.js";
+import { Matrix } from "../src/core/matrix.js";
 
 const xorOptions: TrainOptions = { epochs: 1500, batchSize: 2, eta: 2, loss: mse, reduction: "mean", seed: 1 };
 

@@ -1,10 +1,10 @@
 // The twin of src/display.ts outside the kernel: the same five functions, which post what they
 // show as messages instead of to Jupyter. Runs inside the Web Worker of a live page, or of the
 // Node engine (tools/cells/node.mts), which turns the messages into notebook outputs.
-import { checksMarkdown, type Check } from "../../src/claims.js";
-import { math, type MathValue } from "../../src/equation.js";
-import type { VegaLiteSpec } from "../../src/plot.js";
-import { checkTex } from "../../src/tex.js";
+import { checksMarkdown, type Check } from "../../src/check/claims.js";
+import { math, type MathValue } from "../../src/view/equation.js";
+import type { VegaLiteSpec } from "../../src/view/plot.js";
+import { checkTex } from "../../src/view/tex.js";
 
 // One output of one cell, as the page renders it.
 export type Output =

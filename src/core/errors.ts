@@ -1,4 +1,4 @@
-// Argument checks shared by the whole library, so that bad input fails loudly, in one wording,
+// The library's errors, and the argument checks shared by the whole library, so that bad input fails loudly, in one wording,
 // instead of turning into a NaN three functions later.
 
 // where: the function being called; what: the argument's name.
@@ -26,5 +26,20 @@ export function assertFinite(where: string, what: string, x: number): void {
 export function assertLearningRate(where: string, eta: number): void {
   if (typeof eta !== "number" || !Number.isFinite(eta) || eta <= 0) {
     throw new Error(`${where}: the learning rate eta (η) must be a positive finite number, got ${String(eta)}`);
+  }
+}
+
+// A shape mismatch, reported as the operation and every shape involved: "sub: 3×5 vs 3×1",
+// optionally followed by what was expected: "matmul: 3×5 vs 3×1 (inner sizes 5 and 3 must agree)".
+export class ShapeError extends Error {
+  readonly op: string;
+  readonly shapes: string[];
+
+  constructor(op: string, shapes: string[], expected?: string) {
+    const detail = expected === undefined ? "" : ` (${expected})`;
+    super(`${op}: ${shapes.join(" vs ")}${detail}`);
+    this.name = "ShapeError";
+    this.op = op;
+    this.shapes = shapes;
   }
 }

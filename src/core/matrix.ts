@@ -1,7 +1,7 @@
-import { NonFiniteError, assertFinite, assertPositiveInt } from "./check.js";
+import { NonFiniteError, assertFinite, assertPositiveInt } from "./errors.js";
 import { elide, formatNumber } from "./format.js";
 import type { Rng } from "./rng.js";
-import { ShapeError } from "./shape-error.js";
+import { ShapeError } from "./errors.js";
 
 // A dense rows×cols matrix of doubles, stored row-major: entry (i, j) is data[i * cols + j].
 // Every operation checks shapes exactly and never broadcasts; broadcasting is spelled out

@@ -1,5 +1,6 @@
-import { formatNumber } from "./format.js";
-import { formatPair } from "./format-pair.js";
+import { formatNumber } from "../core/format.js";
+import { formatPair } from "../core/format.js";
+import { escapeMarkdown } from "../view/markdown.js";
 
 // Every claim a notebook makes is checked on the numbers it just computed. A claim that holds
 // returns a Check (what was stated, what was measured), which display.ts's checks() shows as one
@@ -68,14 +69,6 @@ export function claimThrows<E extends Error>(
   return { ...claim(statement, ok, seen), error: thrown as E };
 }
 
-// Markdown's special characters outside $…$ math, escaped so a measured "a*b" or "Z_row" prints
-// as written.
-export function escapeMarkdown(s: string): string {
-  return s
-    .split(/(\$[^$]*\$)/)
-    .map((part, i) => (i % 2 === 1 ? part : part.replace(/[\\`*_[\]<>#|]/g, (c) => `\\${c}`)))
-    .join("");
-}
 
 // The checks of one cell as one compact Markdown block: a line each, "✓ statement — measured",
 // the measured part in a smaller, muted style (plain text where HTML is not rendered).

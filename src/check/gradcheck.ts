@@ -1,9 +1,9 @@
-import { assertFinite, assertPositiveInt } from "./check.js";
-import type { LossFn, Reduction } from "./losses.js";
-import type { Matrix } from "./matrix.js";
-import { gradList, type Network, type Param } from "./network.js";
-import { Rng } from "./rng.js";
-import { ShapeError } from "./shape-error.js";
+import { assertFinite, assertPositiveInt } from "../core/errors.js";
+import type { LossFn, Reduction } from "../nn/losses.js";
+import type { Matrix } from "../core/matrix.js";
+import { gradList, type Network, type Param } from "../nn/network.js";
+import { Rng } from "../core/rng.js";
+import { ShapeError } from "../core/errors.js";
 
 // How well one parameter array's analytic gradient a matches the numerical one n:
 //   relError = max_i |a_i − n_i| / max(1e-8, max_i (|a_i| + |n_i|))

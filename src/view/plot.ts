@@ -1,4 +1,4 @@
-import { assertFinite } from "./check.js";
+import { assertFinite } from "../core/errors.js";
 
 // Vega-Lite chart specs, as plain JSON objects with the data inline (display.ts shows them).
 

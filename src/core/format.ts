@@ -1,4 +1,4 @@
-import { assertFinite } from "./check.js";
+import { assertFinite } from "./errors.js";
 
 // A number for people: fixed-point with `digits` decimals for ordinary magnitudes, scientific
 // (mantissa with `digits` decimals, "3.20e-9") when fixed-point would hide the value —
@@ -22,4 +22,14 @@ export function elide(n: number, max: number, option: string): (number | null)[]
     throw new Error(`${option} must be an integer of at least 3 to elide anything, got ${String(max)}`);
   }
   return [...all.slice(0, max - 2), null, n - 1];
+}
+
+// Two numbers that a reader will compare, printed with the fewest decimals (at least `digits`)
+// that tell them apart: "0.101 < 0.100", never "0.10 < 0.10". Equal numbers print equal.
+export function formatPair(a: number, b: number, digits = 2): [string, string] {
+  for (let d = digits; d <= 17; d++) {
+    const pair: [string, string] = [formatNumber(a, d), formatNumber(b, d)];
+    if (a === b || pair[0] !== pair[1]) return pair;
+  }
+  return [formatNumber(a, 17), formatNumber(b, 17)];
 }

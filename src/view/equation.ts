@@ -1,4 +1,4 @@
-import { Matrix } from "./matrix.js";
+import { Matrix } from "../core/matrix.js";
 import { texMatrix, texNumber, texShape, texSized, checkTex } from "./tex.js";
 
 // Formulas written as a template: the TeX around the values is the formula as a reader sees it,

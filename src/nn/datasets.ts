@@ -1,6 +1,6 @@
-import { assertPositiveInt } from "./check.js";
-import { Matrix } from "./matrix.js";
-import type { Rng } from "./rng.js";
+import { assertPositiveInt } from "../core/errors.js";
+import { Matrix } from "../core/matrix.js";
+import type { Rng } from "../core/rng.js";
 
 // Small classification data sets, one sample per row; the random ones are reproducible from the Rng.
 

@@ -1,12 +1,12 @@
 import type { Activation } from "./activations.js";
-import { NonFiniteError, assertLearningRate } from "./check.js";
+import { NonFiniteError, assertLearningRate } from "../core/errors.js";
 import { Dense, type DenseCache } from "./dense.js";
-import { matmul, outer } from "./linalg.js";
+import { matmul, outer } from "../core/linalg.js";
 import { reductionDivisor, type LossFn, type Reduction } from "./losses.js";
-import { type Matmul, matmulFast } from "./matmul-fast.js";
-import { Matrix } from "./matrix.js";
-import type { Rng } from "./rng.js";
-import { ShapeError } from "./shape-error.js";
+import { type Matmul, matmulFast } from "../fast/matmul-fast.js";
+import { Matrix } from "../core/matrix.js";
+import type { Rng } from "../core/rng.js";
+import { ShapeError } from "../core/errors.js";
 
 // Gradients of the loss with respect to every layer's W and b, in layer order.
 export interface Grads {

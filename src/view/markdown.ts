@@ -1,4 +1,13 @@
-import { escapeMarkdown } from "./claims.js";
+// Markdown for the notebooks' outputs: escaping, and tables.
+
+// Markdown's special characters outside $…$ math, escaped so a measured "a*b" or "Z_row" prints
+// as written.
+export function escapeMarkdown(s: string): string {
+  return s
+    .split(/(\$[^$]*\$)/)
+    .map((part, i) => (i % 2 === 1 ? part : part.replace(/[\\`*_[\]<>#|]/g, (c) => `\\${c}`)))
+    .join("");
+}
 
 // A Markdown table for a notebook's results (display.ts's markdown() shows it): cells may hold
 // inline math $…$; everything else is escaped. rows: one array of cells per row.

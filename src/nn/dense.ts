@@ -1,9 +1,9 @@
 import type { Activation } from "./activations.js";
-import { assertPositiveInt } from "./check.js";
-import { type Matmul, matmulFast } from "./matmul-fast.js";
-import { Matrix } from "./matrix.js";
-import type { Rng } from "./rng.js";
-import { ShapeError } from "./shape-error.js";
+import { assertPositiveInt } from "../core/errors.js";
+import { type Matmul, matmulFast } from "../fast/matmul-fast.js";
+import { Matrix } from "../core/matrix.js";
+import type { Rng } from "../core/rng.js";
+import { ShapeError } from "../core/errors.js";
 
 // What the forward pass keeps for the backward pass: the input X (K×n), the pre-activation
 // Z = X·W + 1·b (K×m) and the output A = act(Z) (K×m).

@@ -1,5 +1,5 @@
-import { formatNumber } from "./format.js";
-import type { Matrix } from "./matrix.js";
+import { formatNumber } from "../core/format.js";
+import type { Matrix } from "../core/matrix.js";
 
 // Names the likely slip in a gradient: compares a candidate with the true gradient (or with
 // finite differences of the loss) and recognises the mistakes the series reproduces.

@@ -1,5 +1,5 @@
 import * as prand from "pure-rand";
-import { assertPositiveInt } from "./check.js";
+import { assertPositiveInt } from "./errors.js";
 
 // A seeded random number generator: the same seed gives the same numbers on every machine.
 // It wraps pure-rand's Mersenne Twister (MT19937), whose seeding mixes even small seeds well;

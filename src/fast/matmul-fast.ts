@@ -1,6 +1,6 @@
 import { gemmWasm } from "./gemm-wasm.js";
-import { matmulShape } from "./linalg.js";
-import { Matrix } from "./matrix.js";
+import { matmulShape } from "../core/linalg.js";
+import { Matrix } from "../core/matrix.js";
 
 // The fast twin of linalg.ts's matmul: the same arguments and the same result, bit for bit, about
 // 60 times faster on the network's big products. Every entry is still summed as s = 0, then

@@ -1,6 +1,6 @@
-import { broadcastCols } from "./broadcast.js";
-import { Matrix } from "./matrix.js";
-import { ShapeError } from "./shape-error.js";
+import { broadcastCols } from "../core/linalg.js";
+import { Matrix } from "../core/matrix.js";
+import { ShapeError } from "../core/errors.js";
 
 // An activation a = f(z), applied to a K×m matrix of pre-activations, with its backward pass.
 // dfdz / dfda: the elementwise derivative f′, written in terms of z or of the output a

@@ -1,6 +1,6 @@
-import { assertFinite } from "./check.js";
-import { Matrix } from "./matrix.js";
-import { ShapeError } from "./shape-error.js";
+import { assertFinite } from "../core/errors.js";
+import { Matrix } from "../core/matrix.js";
+import { ShapeError } from "../core/errors.js";
 
 // The chain rule through softmax written with its Jacobian, the way it is derived by hand, next
 // to the fused shortcut that losses.ts and activations.ts use.

@@ -1,6 +1,6 @@
 import * as katex from "katex";
-import { elide, formatNumber } from "./format.js";
-import { Matrix } from "./matrix.js";
+import { elide, formatNumber } from "../core/format.js";
+import { Matrix } from "../core/matrix.js";
 
 // LaTeX source for the notebooks, as plain strings (display.ts shows them; tests check them).
 
