@@ -1,7 +1,10 @@
 import { assertFinite, assertPositiveInt } from "../core/errors.js";
 import type { LossFn, Reduction } from "../nn/losses.js";
 import type { Matrix } from "../core/matrix.js";
-import { gradList, type Network, type Param } from "../nn/network.js";
+import type { Dense, DenseCache } from "../nn/dense.js";
+import type { Layer, Param } from "../nn/layer.js";
+import type { Network, ObjectiveOptions } from "../nn/network.js";
+import type { Grads } from "../nn/optimizers.js";
 import { Rng } from "../core/rng.js";
 import { ShapeError } from "../core/errors.js";
 
@@ -17,6 +20,9 @@ export interface GradCheckReport {
   shape: string;
 }
 
+// What gradCheck perturbs: a named array (a network's Param, or any { name, value }).
+export type Checked = Pick<Param, "name" | "value">;
+
 export interface GradCheckOptions {
   h?: number; // step of the centred difference, default 1e-5
   maxEntries?: number; // per array; beyond that a seeded random sample of entries, default 200
@@ -27,25 +33,32 @@ export interface GradCheckOptions {
   kinkSide?: () => string;
 }
 
-// params[i] (any shape), analytic[i] (the same shape) → one report per array.
+// params[i] (any shape), analytic[i] (the same shape; or Grads, found by the parameters' names)
+// → one report per array.
 // Numerical gradient by centred differences, ∂E/∂p ≈ (E(p + h) − E(p − h)) / 2h, perturbing one
 // entry of value.data in place and restoring it exactly afterwards. lossAt must read the
 // parameters' current data (a closure over the network, say).
 export function gradCheck(
-  params: Param[],
+  params: readonly Checked[],
   lossAt: () => number,
-  analytic: Matrix[],
+  analytic: readonly Matrix[] | Grads,
   opts: GradCheckOptions = {},
 ): GradCheckReport[] {
   const { h = 1e-5, maxEntries = 200, seed = 0, kinkSide } = opts;
   if (!(h > 0 && Number.isFinite(h))) throw new Error(`gradCheck: h must be a positive finite number, got ${String(h)}`);
   assertPositiveInt("gradCheck", "maxEntries", maxEntries);
-  if (analytic.length !== params.length) {
-    throw new Error(`gradCheck: ${params.length} parameter arrays but ${analytic.length} analytic gradients`);
+  const byName = (grads: Grads): Matrix[] =>
+    params.map(({ name }) => {
+      if (!(name in grads)) throw new Error(`gradCheck: no analytic gradient for ${name}; got ${Object.keys(grads).join(", ")}`);
+      return grads[name];
+    });
+  const list = Array.isArray(analytic) ? (analytic as readonly Matrix[]) : byName(analytic as Grads);
+  if (list.length !== params.length) {
+    throw new Error(`gradCheck: ${params.length} parameter arrays but ${list.length} analytic gradients`);
   }
   const rng = new Rng(seed);
   return params.map(({ name, value }, i) => {
-    const a = analytic[i];
+    const a = list[i];
     if (!a.sameShape(value)) {
       throw new ShapeError("gradCheck", [value.shape, a.shape], `the analytic gradient for ${name} must have its shape`);
     }
@@ -137,31 +150,43 @@ function centredDifference(
   }
 }
 
-// Checks the batched backward pass of net on X (K×n₀), Y (K×n_L): one report per W1, b1, W2, …
+// Checks the batched backward pass of net on X (K×n₀), Y (K×n_L), with the penalty if one is
+// given: one report per W1, b1, W2, … Layers that draw random numbers (dropout) are frozen for
+// the check after the gradient's forward pass, so that every loss evaluation uses its masks.
 export function checkNetwork(
   net: Network,
   X: Matrix,
   Y: Matrix,
   loss: LossFn,
   reduction: Reduction,
-  opts: GradCheckOptions = {},
+  opts: GradCheckOptions & ObjectiveOptions = {},
 ): GradCheckReport[] {
-  const { grads } = net.lossAndGrads(X, Y, loss, reduction);
-  return gradCheck(net.params(), () => net.evaluate(X, Y, loss, reduction), gradList(grads), {
-    kinkSide: () => kinkSides(net, X),
-    ...opts,
-  });
+  const { penalty, ...check } = opts;
+  const { grads } = net.lossAndGrads(X, Y, loss, reduction, { penalty });
+  const thawed = net.layers.filter((layer) => layer.freeze && !layer.frozen);
+  thawed.forEach((layer) => layer.freeze?.());
+  try {
+    return gradCheck(net.params(), () => net.evaluate(X, Y, loss, reduction, { penalty }), grads, {
+      kinkSide: () => kinkSides(net, X),
+      ...check,
+    });
+  } finally {
+    thawed.forEach((layer) => layer.unfreeze?.());
+  }
 }
 
 // The side of its kinks every pre-activation of a kinked activation (ReLU) is on, one character
-// per entry: "" for a network without kinks.
+// per entry: "" for a network without kinks. The pre-activation is Dense's Z, or the input of an
+// activation layer.
 export function kinkSides(net: Network, X: Matrix): string {
-  if (!net.layers.some((layer) => layer.act.kinks?.length)) return "";
+  const kinksOf = (layer: Layer): readonly number[] => ("act" in layer ? (layer as Dense).act.kinks ?? [] : []);
+  if (!net.layers.some((layer) => kinksOf(layer).length)) return "";
   return net
     .forward(X)
     .caches.map((cache, l) => {
-      const kinks = net.layers[l].act.kinks ?? [];
-      return kinks.length ? Array.from(cache.Z.data, (z) => kinks.filter((c) => z > c).length).join("") : "";
+      const kinks = kinksOf(net.layers[l]);
+      const pre = "Z" in cache ? (cache as DenseCache).Z : cache.X;
+      return kinks.length ? Array.from(pre.data, (z) => kinks.filter((c) => z > c).length).join("") : "";
     })
     .join("|");
 }

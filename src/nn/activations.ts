@@ -22,27 +22,30 @@ export function sigmoidScalar(x: number): number {
   return e / (1 + e);
 }
 
-// An elementwise activation: its backward pass is dZ = dA ⊙ f′, one shared rule for all of them.
+// An elementwise activation: its backward pass is dZ = dA ⊙ f′, one shared rule for all of them,
+// with f′ taken from the output a (which the forward pass already has).
 function elementwise(
   name: string,
   f: (z: number) => number,
   dfdz: (z: number) => number,
   dfda: (a: number) => number,
-): Activation {
+): Elementwise {
   return {
     name,
     f: (z) => z.map(f),
     dfdz: (z) => z.map(dfdz),
     dfda: (a) => a.map(dfda),
-    // dA ⊙ f′(a) in one pass: the same products as dA.mul(a.map(dfda)), without the K×m
-    // matrix of f′ in between (its allocation and finiteness check cost as much as the products)
     backward: (_z, a, dA) => {
       checkUpstream(name, a, dA);
-      const [g, x, out] = [dA.data, a.data, new Float64Array(a.data.length)];
-      for (let k = 0; k < out.length; k++) out[k] = g[k] * dfda(x[k]);
-      return new Matrix(a.rows, a.cols, out);
+      return dA.mul(a.map(dfda)); // dA ⊙ f′(a)
     },
+    derivativeOfOutput: dfda,
   };
+}
+
+// An elementwise activation keeps its scalar f′(a), for the fast path (fast/kernels.ts).
+export interface Elementwise extends Activation {
+  derivativeOfOutput: (a: number) => number;
 }
 
 export const sigmoid = elementwise(
@@ -60,7 +63,7 @@ export const tanh = elementwise(
 );
 
 // ReLU has a kink at 0; we use the derivative 0 there (a = 0 exactly when z ≤ 0, so f′ = [a > 0]).
-export const relu: Activation = {
+export const relu: Elementwise = {
   ...elementwise(
     "relu",
     (z) => Math.max(0, z),
@@ -78,20 +81,14 @@ export const identity = elementwise(
 );
 
 // log softmax of each row, K×m → K×m, stable: log softmax(z) = (z − max) − log Σ exp(z − max),
-// so no exp overflows (the largest term is exp(0) = 1), and the max is subtracted before the
-// small log term is, which keeps the digits that a large max would otherwise round away.
-// One pass per row over z's data, without copying rows out (this runs at every training step).
+// with max the row's largest entry, so no exp overflows (the largest term is exp(0) = 1), and
+// the max is subtracted before the small log term is, which keeps the digits that a large max
+// would otherwise round away.
 export function logSoftmax(z: Matrix): Matrix {
-  const [m, d, out] = [z.cols, z.data, new Float64Array(z.data.length)];
-  for (let row = 0; row < d.length; row += m) {
-    let max = -Infinity;
-    for (let k = row; k < row + m; k++) max = Math.max(max, d[k]);
-    let sum = 0;
-    for (let k = row; k < row + m; k++) sum += Math.exp(d[k] - max);
-    const logSum = Math.log(sum);
-    for (let k = row; k < row + m; k++) out[k] = d[k] - max - logSum;
-  }
-  return new Matrix(z.rows, m, out);
+  const max = Matrix.column(z.toRows().map((row) => Math.max(...row))); // K×1
+  const shifted = z.sub(broadcastCols(max, z.cols)); // z − max, K×m
+  const logSum = shifted.map(Math.exp).sum(1).map(Math.log); // log Σ_j exp(z_kj − max_k), K×1
+  return shifted.sub(broadcastCols(logSum, z.cols));
 }
 
 // softmax of each row: a_kj = exp(z_kj) / Σ_i exp(z_ki).
@@ -108,8 +105,18 @@ export const softmax: Activation = {
   },
 };
 
+// f(Z) for a layer's cache: an activation that hands back Z's own array (one that works in place)
+// would make the cached Z and A one array, and every backward pass after it wrong, so it is refused.
+export function activate(act: Activation, Z: Matrix): Matrix {
+  const A = act.f(Z);
+  if (A === Z || A.data === Z.data) {
+    throw new Error(`${act.name}: f returned its input's own array, so the cache would hold Z and A as one; return a new Matrix (z.map(…))`);
+  }
+  return A;
+}
+
 // dA (K×m) must match the output a (K×m); checked here so that the error names the activation.
-function checkUpstream(name: string, a: Matrix, dA: Matrix): void {
+export function checkUpstream(name: string, a: Matrix, dA: Matrix): void {
   if (!dA.sameShape(a)) {
     throw new ShapeError(`${name}.backward`, [dA.shape, a.shape], "dA must have the shape of the output a");
   }

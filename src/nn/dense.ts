@@ -1,13 +1,14 @@
-import type { Activation } from "./activations.js";
-import { assertPositiveInt } from "../core/errors.js";
-import { type Matmul, matmulFast } from "../fast/matmul-fast.js";
+import { ShapeError } from "../core/errors.js";
+import { broadcastRows, matmul } from "../core/linalg.js";
 import { Matrix } from "../core/matrix.js";
 import type { Rng } from "../core/rng.js";
-import { ShapeError } from "../core/errors.js";
+import { type Activation, activate } from "./activations.js";
+import { type Init, lecun } from "./init.js";
+import type { Layer, LayerCache, Param } from "./layer.js";
 
 // What the forward pass keeps for the backward pass: the input X (K×n), the pre-activation
 // Z = X·W + 1·b (K×m) and the output A = act(Z) (K×m).
-export interface DenseCache {
+export interface DenseCache extends LayerCache {
   X: Matrix;
   Z: Matrix;
   A: Matrix;
@@ -15,19 +16,20 @@ export interface DenseCache {
 
 // Gradients of the loss with respect to W (n×m), b (1×m) and the layer's input X (K×n);
 // dX is null when it was not asked for.
-export interface DenseGrads {
+export type DenseGrads = {
   dW: Matrix;
   db: Matrix;
   dX: Matrix | null;
-}
+};
 
-// A fully connected layer, n inputs → m outputs, one sample per row.
-export class Dense {
+// A fully connected layer, n inputs → m outputs, one sample per row, its activation fused.
+export class Dense implements Layer<DenseCache> {
+  readonly kind = "Dense";
   readonly W: Matrix;
   readonly b: Matrix;
   readonly act: Activation;
 
-  // W (n×m), b (1×m)
+  // W (n×m), b (1×m); throws a ShapeError when b is not 1×m
   constructor(W: Matrix, b: Matrix, act: Activation) {
     if (b.rows !== 1 || b.cols !== W.cols) {
       throw new ShapeError("Dense", [W.shape, b.shape], `b must be 1×${W.cols} for W ${W.shape}`);
@@ -37,35 +39,50 @@ export class Dense {
     this.act = act;
   }
 
-  // n, m → W (n×m) with normal(0, 1/√n) entries, so every z starts with variance about 1
-  // when the inputs have it; b = 0.
-  static init(n: number, m: number, act: Activation, rng: Rng): Dense {
-    assertPositiveInt("Dense.init", "n", n);
-    return new Dense(Matrix.random(n, m, rng, 1 / Math.sqrt(n)), Matrix.zeros(1, m), act);
+  // n, m → W (n×m) drawn by init (default lecun: normal(0, 1/√n), so every z starts with
+  // variance about 1 when the inputs have it; see init.ts for the others); b = 0.
+  static init(n: number, m: number, act: Activation, rng: Rng, init: Init = lecun): Dense {
+    return new Dense(init(n, m, rng), Matrix.zeros(1, m), act);
   }
 
-  // X (K×n) → Z = X·W + 1·b (K×m), A = act(Z) (K×m); mm is the matrix product to use
-  forward(X: Matrix, mm: Matmul = matmulFast): DenseCache {
-    if (X.cols !== this.W.rows) {
-      throw new ShapeError("Dense.forward", [X.shape, this.W.shape], `X must be K×${this.W.rows} for W ${this.W.shape}`);
-    }
-    const Z = plusBias(mm(X, this.W), this.b);
-    return { X, Z, A: this.act.f(Z) };
+  get inputs(): number {
+    return this.W.rows;
   }
 
-  // dA = dE/dA (K×m) → dW = Xᵀ·dZ (n×m), db = 1ᵀ·dZ (1×m), dX = dZ·Wᵀ (K×n),
-  // where dZ = dE/dZ comes from the activation's backward pass; mm is the matrix product to use.
-  // withDX = false skips dX, as big a product as dW: a first layer's dX reaches no parameter.
-  backward(cache: DenseCache, dA: Matrix, mm: Matmul = matmulFast, withDX = true): DenseGrads {
-    if (!dA.sameShape(cache.A)) {
-      throw new ShapeError("Dense.backward", [dA.shape, cache.A.shape], "dA must have the shape of the layer output A");
-    }
+  get outputs(): number {
+    return this.W.cols;
+  }
+
+  params(): Param[] {
+    return [
+      { name: "W", value: this.W, kind: "weight" },
+      { name: "b", value: this.b, kind: "bias" },
+    ];
+  }
+
+  // X (K×n) → Z = X·W + 1·b (K×m), A = act(Z) (K×m); a ShapeError when X is not K×n
+  forward(X: Matrix): DenseCache {
+    checkDenseInput(this, X);
+    const Z = matmul(X, this.W).add(broadcastRows(this.b, X.rows));
+    return { X, Z, A: activate(this.act, Z) };
+  }
+
+  // dA = ∂E/∂A (K×m) → dW = Xᵀ·dZ (n×m), db = 1ᵀ·dZ (1×m), dX = dZ·Wᵀ (K×n), where
+  // dZ = ∂E/∂Z comes from the activation's backward pass. withDX = false skips dX, as big a
+  // product as dW: a first layer's dX reaches no parameter.
+  backward(cache: DenseCache, dA: Matrix, withDX = true): DenseGrads {
+    checkDenseUpstream(cache, dA);
     const dZ = this.act.backward(cache.Z, cache.A, dA);
     return {
-      dW: mm(cache.X, dZ, true), // Xᵀ·dZ: the sum over samples of the outer products x_kᵀ δ_k
+      dW: matmul(cache.X, dZ, true), // Xᵀ·dZ: the sum over samples of the outer products x_kᵀ δ_k
       db: dZ.sum(0), // 1ᵀ·dZ: the adjoint of broadcasting b to every row
-      dX: withDX ? mm(dZ, this.W, false, true) : null,
+      dX: withDX ? matmul(dZ, this.W, false, true) : null, // dZ·Wᵀ
     };
+  }
+
+  // Each sample meets the same W and b: the layer is its own per-sample layer.
+  forSample(): Dense {
+    return this;
   }
 
   clone(): Dense {
@@ -73,14 +90,15 @@ export class Dense {
   }
 }
 
-// XW (K×m), b (1×m) → XW + 1·b (K×m): b added to every row, instead of XW.add(broadcastRows(b, K)),
-// which builds the K×m matrix 1·b through a product and checks it entry by entry. The numbers are
-// the same: an entry of 1·b is 0 + 1·b_j = b_j (or +0 for b_j = −0, and XW + ±0 = XW, since a
-// product's sum, started at +0, is never −0).
-function plusBias(XW: Matrix, b: Matrix): Matrix {
-  const [m, xw, bias, z] = [XW.cols, XW.data, b.data, new Float64Array(XW.data.length)];
-  for (let row = 0; row < z.length; row += m) {
-    for (let j = 0; j < m; j++) z[row + j] = xw[row + j] + bias[j];
+// The shape checks of Dense.forward and Dense.backward (the fast path makes the same ones).
+export function checkDenseInput(layer: Dense, X: Matrix): void {
+  if (X.cols !== layer.W.rows) {
+    throw new ShapeError("Dense.forward", [X.shape, layer.W.shape], `X must be K×${layer.W.rows} for W ${layer.W.shape}`);
   }
-  return new Matrix(XW.rows, m, z);
+}
+
+export function checkDenseUpstream(cache: DenseCache, dA: Matrix): void {
+  if (!dA.sameShape(cache.A)) {
+    throw new ShapeError("Dense.backward", [dA.shape, cache.A.shape], "dA must have the shape of the layer output A");
+  }
 }
