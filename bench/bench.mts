@@ -4,7 +4,7 @@
 // Workload: an MLP 784-128-10, sigmoid hidden layer, softmax cross-entropy on logits; one step =
 // forward, backward, SGD update, at batch sizes K = 1, 32, 256, in samples per second; and the
 // product 256×784 · 784×128 in GFLOP/s for each transpose variant the backward pass uses.
-// Contenders: the library with linalg's reference matmul, the same network code with matmulFast,
+// Contenders: the library on its reference kernels (the teaching code), the same network on its fast ones,
 // the per-sample path (lossAndGradsPerSample: the 256 samples one at a time) and TensorFlow.js on
 // its CPU backend (plain JavaScript) and on its WASM backend (the SIMD build of XNNPACK's kernels,
 // the .wasm file shipped in the npm package; single-threaded, the only choice tfjs makes in Node).
@@ -92,8 +92,8 @@ const labels = oneHot(Array.from({ length: 256 }, () => rng.int(sizes[2])), size
 const firstRows = (k: number): number[] => [...Array(k).keys()];
 const batch = (k: number) => ({ X: inputs.selectRows(firstRows(k)), Y: labels.selectRows(firstRows(k)) });
 const fastNet = Network.init(sizes, [sigmoid, identity], rng);
-const referenceNet = new Network(fastNet.clone().layers, matmul);
-const perSampleNet = fastNet.clone(); // lossAndGradsPerSample uses the reference matmul whatever the network's
+const referenceNet = new Network(fastNet.clone().layers, { fast: false });
+const perSampleNet = fastNet.clone(); // lossAndGradsPerSample runs the reference code whatever the kernels
 
 // net, k → one SGD step on the mean loss of the first k samples, batched or one sample at a time
 function libraryStep(net: Network, k: number, perSample = false): () => void {

@@ -121,7 +121,7 @@ describe("properties of the batched backward pass", () => {
         const { net, X, Y, loss } = build(c);
         const sum = net.lossAndGrads(X, Y, loss, "sum").grads;
         const mean = net.lossAndGrads(X, Y, loss, "mean").grads;
-        const sumOverK = { dW: sum.dW.map((g) => g.scale(1 / c.K)), db: sum.db.map((g) => g.scale(1 / c.K)) };
+        const sumOverK = Object.fromEntries(Object.entries(sum).map(([name, g]) => [name, g.scale(1 / c.K)]));
         expect(gradsRelDiff(mean, sumOverK)).toBeLessThan(1e-12);
       }),
     );
@@ -130,7 +130,7 @@ describe("properties of the batched backward pass", () => {
   it("the per-sample reference is really different code: a wrong gradient in one would show", () => {
     const { net, X, Y, loss } = build({ sizes: [2, 3, 2], K: 4, acts: [tanh, sigmoid, sigmoid], logits: false, seed: 5 });
     const batched = net.lossAndGrads(X, Y, loss, "sum");
-    batched.grads.dW[0].data[0] *= 1 + 1e-9;
+    batched.grads.W1.data[0] *= 1 + 1e-9;
     expect(gradsRelDiff(batched.grads, net.lossAndGradsPerSample(X, Y, loss, "sum").grads)).toBeGreaterThan(1e-12);
   });
 });
@@ -160,12 +160,17 @@ describe("Network", () => {
     const { grads } = a.lossAndGrads(X, Y, mse, "mean");
     const W1 = a.layers[0].W.clone();
     a.sgdStep(grads, 0.5);
-    expect(a.layers[0].W.data).toEqual(W1.sub(grads.dW[0].scale(0.5)).data);
+    expect(a.layers[0].W.data).toEqual(W1.sub(grads.W1.scale(0.5)).data);
     expect(net.layers[0].W.data).toEqual(W1.data);
     expect(a.evaluate(X, Y, mse, "mean")).toBeLessThan(net.evaluate(X, Y, mse, "mean"));
     expect(() => a.sgdStep(grads, NaN)).toThrow("sgdStep: the learning rate eta (η) must be a positive finite number, got NaN");
-    expect(() => a.sgdStep({ dW: grads.dW, db: [] }, 0.1)).toThrow("gradList: 2 dW but 0 db arrays, expected one of each per layer");
-    const huge = { dW: grads.dW.map((g) => g.map(() => 10)), db: grads.db };
+    expect(() => a.sgdStep({ W1: grads.W1, b1: grads.b1 }, 0.1)).toThrow(
+      "sgdStep: expected gradients for 4 parameter arrays (W1, b1, W2, b2), got 2 (W1, b1)",
+    );
+    expect(() => a.sgdStep({ W1: grads.W1, b1: grads.b1, W3: grads.W2, b2: grads.b2 }, 0.1)).toThrow(
+      "sgdStep: no gradient for W2; got W1, b1, W3, b2",
+    );
+    const huge = { ...grads, W1: grads.W1.map(() => 10), W2: grads.W2.map(() => 10) };
     expect(() => a.sgdStep(huge, 1e308)).toThrow("sgdStep: W1 would become non-finite; is eta = 1e+308 too large?");
   });
 

@@ -51,7 +51,7 @@ const cases: [string, string[], () => unknown][] = [
   ["lossAndGradsPerSample", ["4×2", "3×1"], () => net.lossAndGradsPerSample(m(4, 2), m(3, 1), mse, "sum")],
   ["evaluate", ["4×2", "3×1"], () => net.evaluate(m(4, 2), m(3, 1), mse, "mean")],
   ["mse", ["4×1", "4×2"], () => net.lossAndGrads(m(4, 2), m(4, 2), mse, "mean")],
-  ["sgdStep", ["2×3", "3×2"], () => net.sgdStep({ dW: [m(3, 2), m(3, 1)], db: [m(1, 3), m(1, 1)] }, 0.1)],
+  ["sgdStep", ["2×3", "3×2"], () => net.sgdStep({ W1: m(3, 2), b1: m(1, 3), W2: m(3, 1), b2: m(1, 1) }, 0.1)],
   [
     "gradCheck",
     ["2×2", "2×3"],
@@ -77,7 +77,7 @@ describe("every shape mismatch is a ShapeError naming the operation and the shap
 
   it("a rejected sgdStep changes no parameter, not even those before the bad one", () => {
     const before = net.params().map((p) => p.value.clone());
-    expect(() => net.sgdStep({ dW: [m(2, 3), m(3, 1)], db: [m(1, 3), m(1, 2)] }, 0.1)).toThrow(ShapeError);
+    expect(() => net.sgdStep({ W1: m(2, 3), b1: m(1, 3), W2: m(3, 1), b2: m(1, 2) }, 0.1)).toThrow(ShapeError);
     net.params().forEach((p, i) => expect(p.value.data).toEqual(before[i].data));
   });
 });

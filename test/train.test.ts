@@ -36,7 +36,7 @@ describe("train", () => {
 
   it("records per-sample means whatever the reduction, so sum with η/K matches mean with η", () => {
     const mean = trainXor(7, { ...xorOptions, epochs: 20, batchSize: 4 }).history;
-    const sum = trainXor(7, { ...xorOptions, epochs: 20, batchSize: 4, reduction: "sum", eta: xorOptions.eta / 4 }).history;
+    const sum = trainXor(7, { ...xorOptions, epochs: 20, batchSize: 4, reduction: "sum", eta: (xorOptions.eta as number) / 4 }).history;
     sum.lossPerStep.forEach((e, s) => expect(e).toBeCloseTo(mean.lossPerStep[s], 12));
     sum.lossPerEpoch.forEach((e, s) => expect(e).toBeCloseTo(mean.lossPerEpoch[s], 12));
   });
@@ -55,7 +55,7 @@ describe("train", () => {
         const batch = order.slice(start, start + opts.batchSize);
         const { loss, grads } = byHand.lossAndGrads(X.selectRows(batch), Y.selectRows(batch), opts.loss, opts.reduction);
         steps.push(loss);
-        byHand.sgdStep(grads, opts.eta);
+        byHand.sgdStep(grads, opts.eta as number);
       }
     }
     expect(history.lossPerStep).toEqual(steps);

@@ -19,6 +19,10 @@ export class ClaimError extends Error {
   }
 }
 
+// A claim's text with TeX written as it reads: tx`the mean fails for $E_\text{sum}$` keeps every
+// backslash (it is String.raw), so no backslash is doubled; ${…} values are put in as usual.
+export const tx = String.raw;
+
 // The claim holds when `holds` is true; `measured` says what the check saw.
 export function claim(statement: string, holds: boolean, measured = ""): Check {
   if (!holds) throw new ClaimError(statement, measured);

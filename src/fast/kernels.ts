@@ -1,6 +1,6 @@
 import { NonFiniteError } from "../core/errors.js";
 import { Matrix } from "../core/matrix.js";
-import { type Elementwise, activate, checkUpstream as checkActivationUpstream } from "../nn/activations.js";
+import { type Elementwise, activate, checkActivationUpstream } from "../nn/activations.js";
 import { Dense, type DenseCache, type DenseGrads, checkDenseInput, checkDenseUpstream } from "../nn/dense.js";
 import type { Layer, LayerCache, LayerGrads, Mode } from "../nn/layer.js";
 import { type LossFn, type LossResult, type Reduction, checkDistributions, reductionDivisor, softmaxCrossEntropy } from "../nn/losses.js";

@@ -36,7 +36,7 @@ function elementwise(
     dfdz: (z) => z.map(dfdz),
     dfda: (a) => a.map(dfda),
     backward: (_z, a, dA) => {
-      checkUpstream(name, a, dA);
+      checkActivationUpstream(name, a, dA);
       return dA.mul(a.map(dfda)); // dA ⊙ f′(a)
     },
     derivativeOfOutput: dfda,
@@ -100,7 +100,7 @@ export const softmax: Activation = {
   dfdz: () => null,
   dfda: () => null,
   backward: (_z, a, dA) => {
-    checkUpstream("softmax", a, dA);
+    checkActivationUpstream("softmax", a, dA);
     return a.mul(dA.sub(broadcastCols(dA.mul(a).sum(1), a.cols)));
   },
 };
@@ -116,7 +116,7 @@ export function activate(act: Activation, Z: Matrix): Matrix {
 }
 
 // dA (K×m) must match the output a (K×m); checked here so that the error names the activation.
-export function checkUpstream(name: string, a: Matrix, dA: Matrix): void {
+export function checkActivationUpstream(name: string, a: Matrix, dA: Matrix): void {
   if (!dA.sameShape(a)) {
     throw new ShapeError(`${name}.backward`, [dA.shape, a.shape], "dA must have the shape of the output a");
   }

@@ -52,9 +52,10 @@ export class Network<L extends Layer = Layer> {
     let from = 0;
     layers.forEach((layer, l) => {
       if (width !== undefined && layer.inputs !== undefined && layer.inputs !== width) {
+        const shapeOf = (at: Layer): string => at.params()[0]?.value.shape ?? at.kind; // W's, for a Dense layer
         throw new ShapeError(
           "Network",
-          [`${width}`, `${layer.inputs}`],
+          [shapeOf(layers[from]), shapeOf(layer)],
           `layer ${from + 1} (${layers[from].kind}) outputs ${width} values but layer ${l + 1} (${layer.kind}) takes ${layer.inputs}`,
         );
       }

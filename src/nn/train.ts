@@ -17,6 +17,17 @@ export interface TrainOptions {
   reduction: Reduction; // used for the gradients of each step
   penalty?: Penalty; // added to every step's loss and gradient (penalties.ts)
   seed: number; // for the shuffles
+  objective?: Objective; // instead of the network's own loss and backward pass
+  onStep?: (step: number) => void; // after each update, steps from 1
+}
+
+// What training minimises, when it is not the network's own loss: a hand-written (or wrong)
+// backward pass to train with, and the loss it belongs to (notebook 03 trains each slip this way).
+// lossAndGrads(Xb, Yb) gives a batch's loss and gradients by parameter name; loss(X, Y) the mean
+// loss on all of X, Y, for the histories.
+export interface Objective {
+  lossAndGrads(X: Matrix, Y: Matrix): { loss: number; grads: Grads };
+  loss(X: Matrix, Y: Matrix): number;
 }
 
 // Both histories are per-sample means, whatever the reduction, so that they can be compared
@@ -142,6 +153,7 @@ function eachBatch(
     for (let start = 0; start < order.length; start += opts.batchSize) {
       const batch = order.slice(start, start + opts.batchSize);
       visit(X.selectRows(batch), Y.selectRows(batch), epoch, ++step);
+      opts.onStep?.(step);
     }
     epochEnd?.(epoch, step);
   }
@@ -152,6 +164,11 @@ function eachBatch(
 // step; then the layers with running statistics (batch norm) fold in the batch's.
 function update(net: Network, Xb: Matrix, Yb: Matrix, opts: TrainOptions, eta: number, seen: (E: number) => void): void {
   const gradient = (): Grads => {
+    if (opts.objective) {
+      const { loss, grads } = opts.objective.lossAndGrads(Xb, Yb);
+      seen(loss);
+      return grads;
+    }
     const { loss, grads, caches } = net.lossAndGrads(Xb, Yb, opts.loss, opts.reduction, { penalty: opts.penalty });
     seen(loss);
     net.updateRunningStats(caches);
@@ -161,9 +178,9 @@ function update(net: Network, Xb: Matrix, Yb: Matrix, opts: TrainOptions, eta: n
   else net.sgdStep(gradient(), eta);
 }
 
-// The mean loss (with the penalty) on the whole of X, Y, in eval mode.
+// The mean loss (with the penalty) on the whole of X, Y, in eval mode, or the objective's.
 function wholeLoss(net: Network, X: Matrix, Y: Matrix, opts: TrainOptions): number {
-  return net.evaluate(X, Y, opts.loss, "mean", { penalty: opts.penalty, mode: "eval" });
+  return opts.objective ? opts.objective.loss(X, Y) : net.evaluate(X, Y, opts.loss, "mean", { penalty: opts.penalty, mode: "eval" });
 }
 
 // A non-finite number anywhere in fn (an overflowing loss, an infinite weight) is the same
