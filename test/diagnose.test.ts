@@ -73,7 +73,9 @@ describe("diagnose: (nearly) zero gradients", () => {
     expect(d.slip).toBe("zero");
     expect(d.message).toMatch(/^the gradient is exactly zero, yours is not \(its largest is \S+\): /);
     const noise = Matrix.row([2e-12, -1e-12, 0]); // a finite difference of a zero gradient
-    expect(diagnose(db, noise).message).toMatch(/^the gradient is zero to rounding \(its largest entry is 2\.00e-12\)/);
+    expect(diagnose(db, noise, { resolution: 1e-9 }).message).toMatch(/^the gradient is zero to rounding \(its largest entry is 2\.00e-12\)/);
+    expect(diagnose(db, noise).message).toMatch(/^the gradient is \(nearly\) zero \(its largest entry is 2\.00e-12\)/);
+    expect(diagnose(db, db.scale(1e-7)).slip).toBe("zero"); // not "1e7 times the right one"
   });
 
   it("matches a zero candidate with a zero reference below the resolution it is given", () => {
@@ -82,8 +84,10 @@ describe("diagnose: (nearly) zero gradients", () => {
     const d = diagnose(Matrix.zeros(1, 3), noise, { resolution: 1e-9 });
     expect(d).toMatchObject({ slip: "matches", relError: 0, belowResolution: true });
     expect(diagnose(Matrix.row([1e-10, 0, 0]), noise, { resolution: 1e-9 }).slip).toBe("matches");
-    // a candidate above the resolution is not zero
+    // a candidate above the resolution is not zero; one within it is, next to a reference above it
     expect(diagnose(Matrix.row([1e-3, 0, 0]), noise, { resolution: 1e-9 }).slip).toBe("zero");
+    expect(diagnose(Matrix.row([1e-9, 0, 0]), db.scale(1e-4), { resolution: 2e-9 }).message).toMatch(/^every entry is \(nearly\) zero/);
+    expect(() => diagnose(db, db, { resolution: -1 })).toThrow("diagnose: resolution must be at least 0, got -1");
   });
 });
 
