@@ -122,3 +122,14 @@ describe("answerVerdict", () => {
     expect(answerVerdict(db.scale(K), db, { K })).toMatch(/^\*\*✗ Not yet:\*\* 5 = K times too large/);
   });
 });
+
+describe("a known slip whose shape is not the gradient's", () => {
+  it("is named with its hint, after the shapes", () => {
+    const reference = Matrix.column([1, 2, 3]); // m×1, as in a column layout's ∂E/∂b
+    const wrongAxis = Matrix.row([4, 5]); // 1×K: summed over the neurons instead
+    const d = diagnose(wrongAxis, reference, { known: [{ value: wrongAxis, hint: "summed over the neurons; the samples are sum(1) here" }] });
+    expect(d.slip).toBe("known");
+    expect(d.message).toBe("expected 3×1, got 1×2: summed over the neurons; the samples are sum(1) here");
+    expect(diagnose(wrongAxis, reference).slip).toBe("shape");
+  });
+});
