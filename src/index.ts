@@ -7,6 +7,8 @@ export * from "./core/rng.js";
 export * from "./fast/matmul-fast.js";
 export * from "./nn/activations.js";
 export * from "./nn/dense.js";
+export * from "./nn/batchnorm.js";
+export * from "./nn/dropout.js";
 export * from "./nn/losses.js";
 export * from "./nn/network.js";
 export * from "./nn/train.js";
