@@ -42,11 +42,11 @@ export type BatchNormGrads = {
 
 export interface BatchNormOptions {
   // added to the variance before the square root, so that a constant column (and K = 1) divides
-  // by √ε, not by 0; must be > 0. Default 1e-5 (the paper's ε; PyTorch's default too).
+  // by √ε, not by 0; must be > 0. Default 1e-5, as in PyTorch.
   eps?: number;
   // the weight of each new batch in the running statistics, PyTorch's convention:
   //   running ← (1 − momentum)·running + momentum·batch
-  // (Keras calls 1 − momentum its momentum). In [0, 1]; default 0.1.
+  // (Keras's momentum is 1 minus this one). In [0, 1]; default 0.1, as in PyTorch.
   momentum?: number;
 }
 

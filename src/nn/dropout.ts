@@ -9,8 +9,9 @@ import type { Layer, LayerCache, Mode, Param } from "./layer.js";
 //   M_kj = 1 with probability p, else 0     (K×m, a fresh mask for every forward pass)
 //   A    = X ⊙ M / p                        (K×m)
 // so that E[A] = X entry by entry. The paper scales the weights by p at test time instead; dividing
-// by p while training ("inverted", as in Stanford's CS231n notes) leaves eval mode the identity,
-// A = X. The backward pass is the same mask again: dX = dA ⊙ M / p.
+// by p while training ("inverted dropout", as in Karpathy's CS231n course notes, Stanford, "Neural
+// Networks Part 2", on regularization) leaves eval mode the identity, A = X. The backward pass is
+// the same mask again: dX = dA ⊙ M / p.
 //
 // A fresh mask makes the loss a different function at every evaluation, so a gradient check would
 // compare numbers from different functions. freeze() keeps the last mask drawn for later forward
