@@ -23,6 +23,10 @@ export {
 export { zeros, constant, normal, lecun, xavier, he, type Init } from "./nn/init.js";
 export { Dense, type DenseCache, type DenseGrads } from "./nn/dense.js";
 export {
+  BatchNorm, type BatchNormCache, type BatchNormGrads, type BatchNormOptions,
+} from "./nn/batchnorm.js";
+export { Dropout, type DropoutCache, type DropoutGrads } from "./nn/dropout.js";
+export {
   lossGradient, mse, softmaxCrossEntropy, crossEntropy, bceWithLogits, binaryCrossEntropy,
   reductionDivisor, checkDistributions, type Reduction, type OutputLoss, type LogitLoss,
   type LossResult, type OutputLossFn, type LogitLossFn, type LossFn,

@@ -46,6 +46,9 @@ export interface Layer<C extends LayerCache = LayerCache> {
   readonly frozen?: boolean;
   freeze?(): void;
   unfreeze?(): void;
+  // A layer that keeps statistics of the batches it saw (batch norm's running mean and variance)
+  // folds in those of a train-mode forward pass; Network.updateRunningStats calls it.
+  updateRunningStats?(cache: C): void;
   clone(): Layer<C>;
 }
 

@@ -212,8 +212,7 @@ export class Network<L extends Layer = Layer> {
   // running mean and variance) fold in those of this forward pass.
   updateRunningStats(caches: readonly LayerCache[]): void {
     this.layers.forEach((layer, l) => {
-      const keeper = layer as Layer & { updateRunningStats?: (cache: LayerCache) => void };
-      keeper.updateRunningStats?.(caches[l]);
+      layer.updateRunningStats?.(caches[l]);
     });
   }
 
