@@ -15,7 +15,9 @@ export interface Optimizer {
   step(params: readonly Param[], gradient: () => Grads): void;
 }
 
-// The gradient for each parameter, by its name, checked against its shape.
+// The gradient for each parameter, by its name, checked against its shape: params[i] (n×m) →
+// grads[params[i].name] (n×m), in params' order. Throws an Error when grads has another number of
+// arrays or lacks a name, a ShapeError (op, both shapes) when a gradient's shape differs.
 export function gradientsFor(op: string, params: readonly Param[], grads: Grads): Matrix[] {
   const names = Object.keys(grads);
   if (names.length !== params.length) {
@@ -29,8 +31,9 @@ export function gradientsFor(op: string, params: readonly Param[], grads: Grads)
   });
 }
 
-// Writes every parameter's new value, in place, after computing all of them: a value that would
-// not be finite (the Matrix refuses it) stops the step with nothing written, naming the array.
+// Writes every parameter's new value, in place, after computing all of them: next(p, i) has p's
+// shape (n×m → n×m). A value that would not be finite (the Matrix refuses it) stops the step with
+// nothing written: a NonFiniteError naming op, the array and eta. Other errors pass through.
 export function applyUpdate(op: string, eta: number, params: readonly Param[], next: (p: Param, i: number) => Matrix): void {
   const values = params.map((p, i) => {
     try {
@@ -48,7 +51,7 @@ export function applyUpdate(op: string, eta: number, params: readonly Param[], n
 //   w ← w − η·λ_wd·w
 // in the same step, from the w the step started at (Loshchilov and Hutter, "Decoupled Weight
 // Decay Regularization", ICLR 2019, Algorithms 1 and 2, SGDW and AdamW; the paper's schedule
-// multiplier η_t is taken to be the learning rate η, as PyTorch's SGD and AdamW do). For plain
+// multiplier η_t is taken to be the learning rate η, as in PyTorch's AdamW). For plain
 // SGD it is the L2 penalty l2(λ, N) with λ/N = λ_wd, up to rounding: w − η(∂E/∂w + λ_wd·w). Under
 // momentum the penalty's gradient is accumulated in the velocity, and under Adam it is divided by
 // √v̂ with the loss's gradient, so the two differ there: decay is not a penalty for them.
@@ -159,7 +162,8 @@ export type NesterovForm = "lookahead" | "reparameterised";
 // "lookahead" (the default; Sutskever et al. 2013, eq. 3–4):
 //   g = ∇E(w + μv),  v ← μv − ηg,  w ← w + v
 // The step moves every array to w + μv, calls gradient() there, and puts the arrays back (in a
-// finally, so an error in gradient() leaves them as they were) before it updates them.
+// finally, so an error in gradient() leaves them as they were) before it updates them; the loss
+// train() records for the step is then the batch's loss at w + μv.
 // "reparameterised" (Bengio, Boulanger-Lewandowski and Pascanu, "Advances in optimizing recurrent
 // networks", ICASSP 2013, eq. 7; the form of Keras's SGD(nesterov=True)): the stored weights are
 // the look-ahead point itself, so the gradient is taken where they are:
@@ -213,7 +217,9 @@ export function nesterov(opts: { eta: number; mu: number; form?: NesterovForm } 
 //   m̂ = m / (1 − β₁ᵗ),  v̂ = v / (1 − β₂ᵗ),  w ← w − η·m̂ ⊘ (√v̂ + ε)
 // (Kingma and Ba, "Adam: A Method for Stochastic Optimization", ICLR 2015, Algorithm 1, with its
 // defaults β₁ = 0.9, β₂ = 0.999, ε = 1e-8; η is the paper's α). Each entry's step is about η
-// whatever the gradient's scale. With weight decay this is AdamW (see WeightDecay).
+// whatever the gradient's scale, but g⊙g is still formed: a gradient entry beyond about 1e154
+// squares to infinity and is refused like any non-finite value. With weight decay this is AdamW
+// (see WeightDecay).
 // Throws: eta not positive and finite, beta1 or beta2 outside [0, 1), eps not positive and
 // finite, weightDecay negative; in a step, what sgd's step throws, m, v and t left unchanged too.
 export function adam(opts: { eta: number; beta1?: number; beta2?: number; eps?: number } & WeightDecay): Optimizer {
