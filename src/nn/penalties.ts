@@ -6,7 +6,7 @@ import type { Param } from "./layer.js";
 export interface Penalty {
   readonly name: string;
   value(params: readonly Param[]): number; // the term added to E
-  grad(param: Param): Matrix | null; // its gradient for one array; null where it does not apply
+  grad(param: Param): Matrix | null; // its gradient for one array (n×m → n×m); null where it does not apply
 }
 
 // The L2 penalty beside a mean loss over N training samples (notebook 08):
@@ -15,7 +15,9 @@ export interface Penalty {
 // (λ/N)·W, whatever the batch size K: the mean loss of a batch estimates (1/N) Σ_x E_x, and the
 // penalty is not an average over samples. (Nielsen, "Neural Networks and Deep Learning", ch. 3,
 // eq. 87; writing λ/2K per batch instead makes the strength depend on K.) The value is added to
-// the batch's loss as it is, whatever the loss's reduction.
+// the batch's loss as it is, whatever the loss's reduction. grad(W) has W's shape (n×m → n×m),
+// a new matrix. Throws: lambda negative (Error) or not finite (NonFiniteError), N not a positive
+// integer. For plain SGD the same step is decoupled weight decay λ_wd = λ/N (optimizers.ts).
 export function l2(lambda: number, N: number, opts: { biases?: boolean } = {}): Penalty {
   assertFinite("l2", "lambda (λ)", lambda);
   if (lambda < 0) throw new Error(`l2: lambda (λ) must be at least 0, got ${lambda}`);
