@@ -20,7 +20,7 @@ export {
   ActivationLayer, type Mode, type Param, type LayerCache, type LayerGrads, type Layer,
   type CacheOf,
 } from "./nn/layer.js";
-export { zeros, constant, normal, lecun, xavier, he, type Init } from "./nn/init.js";
+export { zeros, constant, normal, lecun, xavier, he, symmetricUnits, type Init } from "./nn/init.js";
 export { Dense, type DenseCache, type DenseGrads } from "./nn/dense.js";
 export {
   BatchNorm, type BatchNormCache, type BatchNormGrads, type BatchNormOptions,
@@ -32,7 +32,10 @@ export {
   type LossResult, type OutputLossFn, type LogitLossFn, type LossFn,
 } from "./nn/losses.js";
 export { l2, type Penalty } from "./nn/penalties.js";
-export { gradientsFor, applyUpdate, sgd, type Grads, type Optimizer } from "./nn/optimizers.js";
+export {
+  gradientsFor, applyUpdate, sgd, momentum, nesterov, adam, type Grads, type Optimizer,
+  type WeightDecay, type NesterovForm,
+} from "./nn/optimizers.js";
 export {
   referenceKernels, Network, gradList, type Kernels, type NetworkOptions, type ObjectiveOptions,
 } from "./nn/network.js";

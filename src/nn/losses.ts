@@ -1,4 +1,4 @@
-import { ShapeError } from "../core/errors.js";
+import { NonFiniteError, ShapeError } from "../core/errors.js";
 import { Matrix } from "../core/matrix.js";
 import { logSoftmax, sigmoidScalar } from "./activations.js";
 
@@ -115,7 +115,15 @@ export const binaryCrossEntropy = outputLoss("binaryCrossEntropy", (p: Matrix, y
     const t = y.get(k, j);
     return -(t * Math.log(q) + (1 - t) * Math.log(1 - q));
   });
-  const dP = p.map((q, k, j) => (q - y.get(k, j)) / (q * (1 - q)));
+  const dP = p.map((q, k, j) => {
+    const g = (q - y.get(k, j)) / (q * (1 - q));
+    if (!Number.isFinite(g)) {
+      throw new NonFiniteError(
+        `binaryCrossEntropy: entry (${k},${j}) of p is ${q}, so close to 0 that ∂E/∂p = (p − y)/(p(1 − p)) overflows; pass the logits to bceWithLogits instead`,
+      );
+    }
+    return g;
+  });
   return { loss: perEntry.total() / divisor, dYhat: dP.scale(1 / divisor) };
 });
 
