@@ -14,7 +14,7 @@ import {
   parameters, prepareRun, readNotebook, sweepPoints, text, WRONG_TAG, type Cell, type Notebook, type Output, type Parameter,
 } from "../tools/ipynb.mjs";
 import { typecheckNotebooks } from "../tools/typecheck-notebooks.mjs";
-import { copyWithLib, root, runTool } from "./run-tool.mjs";
+import { copyWithLib, KERNEL_TEST_MS, root, runTool } from "./run-tool.mjs";
 
 const fixture = (name: string) => join(root, "test", "fixtures", name);
 const firstNotebook = listNotebooks(join(root, "notebooks"))[0];
@@ -28,7 +28,7 @@ describe("npm run notebooks", () => {
     expect(out).toMatch(/^ {2}cell 3 \(first line: "\/\/ this cell subtracts a 3×1 bias/m);
     expect(out).toMatch(/sub: 2×3 vs 3×1/);
     expect(out).not.toContain("never reached");
-  }, 120_000);
+  }, KERNEL_TEST_MS);
 
   it.each([
     ["batchsize=3", /has no parameter "batchsize"/],
@@ -109,12 +109,37 @@ describe("npm run notebooks", () => {
     expect(out).toContain("--in-place stores what the tslab kernel shows");
   });
 
+  it("starts a kernel that never answered once more, and then runs the notebook", () => {
+    // a wait of 0 s: the first kernel cannot answer in time (tslab loads its TypeScript compiler for
+    // over a second), the second gets the usual wait
+    const dir = mkdtempSync(join(tmpdir(), "nb-start-"));
+    const args = [fixture("runner-no-parameters.ipynb"), "--out", dir, "--report", join(dir, "r.json")];
+    const { status, out } = runTool("notebooks.mts", args, KERNEL_TEST_MS, { NOTEBOOKS_KERNEL_START_TIMEOUT_S: "0,180" });
+    expect(status, out).toBe(0);
+    expect(out).toMatch(/^ok .* \(the kernel answered at start 2: the first never did\)/m);
+    const [run] = (JSON.parse(readFileSync(join(dir, "r.json"), "utf8")) as { runs: { ok: boolean; starts: number }[] }).runs;
+    expect(run).toMatchObject({ ok: true, starts: 2 });
+  }, KERNEL_TEST_MS);
+
+  it("when no kernel answers at either start, says the machine is busy and how to run that notebook again", () => {
+    const dir = mkdtempSync(join(tmpdir(), "nb-start-"));
+    const args = [fixture("failing-cell.ipynb"), "--param", "batchSize=2", "--out", dir];
+    const { status, out } = runTool("notebooks.mts", args, KERNEL_TEST_MS, { NOTEBOOKS_KERNEL_START_TIMEOUT_S: "0" });
+    expect(status, out).toBe(1);
+    expect(out).toMatch(/before any cell ran: the tslab kernel never answered, at 2 starts \(waited 0 s and 0 s\)/);
+    expect(out).toMatch(/This is not a failing notebook: the machine is busy \(load average [\d.]+ over the last minute, on \d+ cores\)/);
+    expect(out).toContain("\n    npm run notebooks -- test/fixtures/failing-cell.ipynb --param batchSize=2\n");
+    expect(out).toMatch(/\| start 2: RuntimeError: Kernel didn't respond in 0 seconds/);
+    expect(out).toMatch(/^1 of these failed before any cell ran, because no kernel answered: the machine is busy/m);
+    expect(out).not.toContain("sub: 2×3 vs 3×1"); // no cell ran
+  }, KERNEL_TEST_MS);
+
   it("leaves a source notebook untouched when an in-place run fails", () => {
     const before = readFileSync(fixture("failing-cell.ipynb"), "utf8");
-    const { status } = runTool("notebooks.mts", [fixture("failing-cell.ipynb"), "--in-place"], 120_000);
+    const { status } = runTool("notebooks.mts", [fixture("failing-cell.ipynb"), "--in-place"], KERNEL_TEST_MS);
     expect(status).toBe(1);
     expect(readFileSync(fixture("failing-cell.ipynb"), "utf8")).toBe(before);
-  }, 120_000);
+  }, KERNEL_TEST_MS);
 });
 
 describe("the notebook a run executes", () => {
@@ -151,13 +176,13 @@ describe("the Node engine", () => {
 
   it("--engine split: a Node run that shows other outputs than the kernel fails, with the difference", () => {
     const dir = mkdtempSync(join(tmpdir(), "nb-split-"));
-    const { status, out } = runTool("notebooks.mts", [fixture("engines-differ.ipynb"), "--engine", "split", "--out", dir, "--report", join(dir, "r.json")], 120_000);
+    const { status, out } = runTool("notebooks.mts", [fixture("engines-differ.ipynb"), "--engine", "split", "--out", dir, "--report", join(dir, "r.json")], KERNEL_TEST_MS);
     expect(status, out).toBe(1);
     const runs = (JSON.parse(readFileSync(join(dir, "r.json"), "utf8")) as { runs: { engine: string; ok: boolean; sameAsKernel?: boolean }[] }).runs;
     expect(runs.map((r) => `${r.engine} ${r.ok} ${r.sameAsKernel}`).sort()).toEqual(["node false false", "tslab true undefined"]);
     expect(out).toContain("the Node engine's outputs differ from the kernel's");
     expect(out).toMatch(/^-\[stdout\]\n-42$/m); // the kernel echoed the last expression; Node did not
-  }, 120_000);
+  }, KERNEL_TEST_MS);
 });
 
 describe("the knob sweep", () => {
@@ -177,7 +202,7 @@ describe("the knob sweep", () => {
   it("reports a notebook that fails inside its documented domain (eta=2 in [number > 0])", () => {
     const dir = mkdtempSync(join(tmpdir(), "sweep-"));
     const args = [fixture("runner-bad-domain.ipynb"), "--sweep", "--engine", "split", "--out", dir, "--report", join(dir, "r.json")];
-    const { status, out } = runTool("notebooks.mts", args, 180_000);
+    const { status, out } = runTool("notebooks.mts", args, KERNEL_TEST_MS);
     expect(status, out).toBe(1);
     const report = JSON.parse(readFileSync(join(dir, "r.json"), "utf8")) as { runs: { label: string; engine: string; ok: boolean; message?: string }[] };
     expect(report.runs.filter((r) => !r.ok).map((r) => r.label)).toEqual(["eta=2"]);
@@ -185,7 +210,7 @@ describe("the knob sweep", () => {
     expect(labels("node")).toEqual(["defaults", "batchSize=1", "batchSize=8", "seed=0", "seed=4294967295", "eta=0.005", "eta=2"]);
     expect(labels("tslab")).toEqual(["defaults"]);
     expect(out).toMatch(/FAILED test\/fixtures\/runner-bad-domain\.ipynb \(eta=2, node\)\n {2}cell 2/);
-  }, 180_000);
+  }, KERNEL_TEST_MS);
 });
 
 describe("exercises", () => {
