@@ -11,7 +11,7 @@ import { basename, join } from "node:path";
 import { compareOutputs, editedNotebookHint } from "../tools/compare-outputs.mjs";
 import {
   ANSWER_LINE, exerciseEdits, exerciseVerdicts, findExercise, listNotebooks, longLines, NOT_ANSWERED, NotebookError, outputText, parameterLiteral,
-  parameters, prepareRun, readNotebook, sweepPoints, text, WRONG_TAG, type Cell, type Notebook, type Output, type Parameter,
+  parameters, prepareRun, readNotebook, sweepPoints, text, withParameters, WRONG_TAG, type Cell, type Notebook, type Output, type Parameter,
 } from "../tools/ipynb.mjs";
 import { typecheckNotebooks } from "../tools/typecheck-notebooks.mjs";
 import { copyWithLib, KERNEL_TEST_MS, root, runTool } from "./run-tool.mjs";
@@ -24,7 +24,7 @@ describe("npm run notebooks", () => {
     const { status, out } = runTool("notebooks.mts", [fixture("failing-cell.ipynb"), "--param", "batchSize=2", "--out", mkdtempSync(join(tmpdir(), "nb-"))]);
     expect(status).toBe(1);
     expect(out).toContain("failing-cell.ipynb");
-    // cell 3 of the file; the injected --param cell must not shift it to 4
+    // cell 3 of the file, as numbered there
     expect(out).toMatch(/^ {2}cell 3 \(first line: "\/\/ this cell subtracts a 3×1 bias/m);
     expect(out).toMatch(/sub: 2×3 vs 3×1/);
     expect(out).not.toContain("never reached");
@@ -143,21 +143,30 @@ describe("npm run notebooks", () => {
 });
 
 describe("the notebook a run executes", () => {
-  it("puts the --param cell after the parameters cell and the checks after the answer, and keeps the file's numbering", () => {
+  it("has the --param values in its parameters cell, comments kept, the checks after the answer, and keeps the file's numbering", () => {
     const nb = readNotebook(fixture("failing-cell.ipynb"));
     const { nb: run, origin, added } = prepareRun(nb, {
-      inject: "batchSize = 2;", replace: { cell: 2, source: "// new" }, append: { after: 2, sources: ["a;", "b;"], tag: "t" },
+      params: new Map([["batchSize", "2"]]), replace: { cell: 2, source: "// new" }, append: { after: 2, sources: ["a;", "b;"], tag: "t" },
     });
-    expect(origin).toEqual([0, 1, null, 2, null, null, 3, 4]);
-    expect(added[2]).toBe("the --param cell the runner put after cell 1");
-    expect(added[5]).toBe("check 2 the runner appended after cell 2");
+    expect(origin).toEqual([0, 1, 2, null, null, 3, 4]);
+    expect(added[4]).toBe("check 2 the runner appended after cell 2");
+    expect(text(run.cells[1].source)).toBe(text(nb.cells[1].source).replace("let batchSize = 4;", "let batchSize = 2;"));
+    expect(text(run.cells[1].source)).toMatch(/^let batchSize = 2; \/\/ \[int ≥ 1\] samples per mini-batch$/m);
     expect(run.cells.map((c) => text(c.source).split("\n")[0])).toEqual([
-      "# A notebook that must fail", "let batchSize = 4; // [int ≥ 1] samples per mini-batch", "batchSize = 2;", "// new", "a;", "b;",
+      "# A notebook that must fail", "let batchSize = 2; // [int ≥ 1] samples per mini-batch", "// new", "a;", "b;",
       "// this cell subtracts a 3×1 bias from a K×3 batch without broadcasting", "console.log(\"never reached\");",
     ]);
     expect(run.cells.filter((c) => c.cell_type === "code").every((c) => c.outputs?.length === 0 && c.execution_count === null)).toBe(true);
     expect(new Set(run.cells.map((c) => c.id)).size).toBe(run.cells.length); // nbformat 4.5 needs unique cell ids
     expect(text(nb.cells[2].source)).not.toBe("// new"); // the notebook read is not changed
+    expect(text(nb.cells[1].source)).toContain("let batchSize = 4;");
+  });
+
+  it("rewrites only the value of each knob given, keeping types, other lines and comments", () => {
+    const source = "// knobs\nlet batchSize = 5; // [int ≥ 1] K; see §2\nlet seed: number = 1; // [int ≥ 0] seed\nlet name = \"a\"; // [string] s";
+    expect(withParameters(source, new Map([["seed", "7"], ["name", "\"b; // c\""]]))).toBe(
+      "// knobs\nlet batchSize = 5; // [int ≥ 1] K; see §2\nlet seed: number = 7; // [int ≥ 0] seed\nlet name = \"b; // c\"; // [string] s");
+    expect(() => withParameters(source, new Map([["eta", "1"]]))).toThrow(/declares no eta/);
   });
 });
 
@@ -170,8 +179,8 @@ describe("the Node engine", () => {
     expect(out).toMatch(/ShapeError: sub: 2×3 vs 3×1/);
     const executed = readNotebook(join(dir, "failing-cell.ipynb"));
     const printed = executed.cells.map((c) => (c.cell_type === "code" ? outputText(c).trim() : ""));
-    // after the injected --param cell (2), the file's cells 2, 3 and 4 are 3, 4 and 5
-    expect(printed.slice(3)).toEqual(["2×3", "", ""]);
+    expect(printed.slice(2)).toEqual(["2×3", "", ""]); // cell 2 ran at batchSize=2, cell 3 failed, cell 4 never ran
+    expect(text(executed.cells[1].source)).toContain("let batchSize = 2; //");
   });
 
   it("--engine split: a Node run that shows other outputs than the kernel fails, with the difference", () => {
@@ -363,6 +372,24 @@ describe("an edited notebook", () => {
 });
 
 describe("npm run export", () => {
+  it("of a run at another batch size shows the parameters it ran with, in the notebook's words, and no runner machinery", () => {
+    const dir = mkdtempSync(join(tmpdir(), "nb-K13-"));
+    const notebook = listNotebooks(join(root, "notebooks")).find((p) => basename(p).startsWith("01-")) ?? firstNotebook;
+    const ran = runTool("notebooks.mts", [notebook, "--engine", "node", "--param", "batchSize=13", "--out", dir], 120_000);
+    expect(ran.status, ran.out).toBe(0);
+    const exported = runTool("export.mts", ["--from", dir, "--out", join(dir, "html")], 120_000);
+    expect(exported.status, exported.out).toBe(0);
+    const html = readFileSync(join(dir, "html", basename(notebook).replace(/\.ipynb$/, ".html")), "utf8");
+    const shown = html.replace(/<[^>]+>/g, "").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&amp;/g, "&");
+    const line = text(readNotebook(notebook).cells.find((c) => c.metadata.tags?.includes("parameters"))?.source)
+      .split("\n").find((l) => l.startsWith("let batchSize ")) ?? "";
+    expect(line).toMatch(/^let batchSize = \d+; \/\/ \[int/);
+    expect(shown).toContain(line.replace(/= \d+;/, "= 13;")); // the line as it ran, its comment kept
+    expect(shown).not.toContain(line);
+    expect(shown).not.toMatch(/Injected|npm run notebooks|void 0/);
+    expect(html).toMatch(/13\s*\\times|\\times\s*13/); // a formula's shape follows
+  }, 240_000);
+
   it("writes static pages whose formulas are typeset and plots drawn, with no script", () => {
     const out = mkdtempSync(join(tmpdir(), "html-"));
     const { status, out: log } = runTool("export.mts", ["--out", out], 180_000);

@@ -179,17 +179,16 @@ function plan(o: Options): Run[] {
       const p = declared.find((d) => d.name === name);
       if (!p) fail(`${display(path)} has no parameter "${name}"; its parameters: ${declared.map((d) => d.name).join(", ")}`);
       try {
-        return `${name} = ${parameterLiteral(p, raw)};`;
+        return parameterLiteral(p, raw);
       } catch (e) {
         return fail(`${display(path)}: ${(e as Error).message}`);
       }
     };
-    // tslab prints a cell's last expression; `void 0` keeps the assignments from echoing.
-    const inject = (pairs: [string, string][]) =>
-      pairs.length ? `// Injected by npm run notebooks\n${pairs.map(([k, v]) => literal(k, v)).join("\n")}\nvoid 0;` : undefined;
+    // The parameters cell runs with these values in place of its defaults (tools/ipynb.mts withParameters).
+    const values = (pairs: [string, string][]) => new Map(pairs.map(([k, v]) => [k, literal(k, v)]));
     const given = [...o.params];
     const base = given.length ? labelOf(given) : "defaults";
-    add({ notebook: path, label: base, edits: { inject: inject(given) } }, base);
+    add({ notebook: path, label: base, edits: { params: values(given) } }, base);
     if (o.sweep) {
       const points: [string, string][] = sweepPoints(declared)
         .filter((p) => o.sweep === "full" || p.name === "batchSize" || p.name === "seed").map((p) => [p.name, p.value]);
@@ -197,12 +196,12 @@ function plan(o: Options): Run[] {
       const batchSize = declared.find((p) => p.name === "batchSize");
       const inDomain = (p: NonNullable<typeof batchSize>, v: string) => { try { parameterLiteral(p, v); return true; } catch { return false; } };
       if (batchSize && inDomain(batchSize, "64") && !points.some(([k, v]) => k === "batchSize" && v === "64")) points.push(["batchSize", "64"]);
-      for (const pair of points) add({ notebook: path, label: labelOf([pair]), edits: { inject: inject([pair]) } }, base);
+      for (const pair of points) add({ notebook: path, label: labelOf([pair]), edits: { params: values([pair]) } }, base);
     }
     if (o.exercise) {
       const ex = findExercise(nb);
       if (ex && ex.problems.length === 0) {
-        add({ notebook: path, label: "exercise", edits: { inject: inject(given), ...exerciseEdits(ex) }, exercise: ex }, base);
+        add({ notebook: path, label: "exercise", edits: { params: values(given), ...exerciseEdits(ex) }, exercise: ex }, base);
       } else if (ex) {
         // Not run: reported as a failed run, so the other notebooks' runs still happen.
         add({ notebook: path, label: "exercise", edits: {}, problem: `the exercise does not follow the convention: ${ex.problems.join("; ")}` }, base);
