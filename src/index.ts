@@ -4,6 +4,7 @@ export * from "./core/format.js";
 export * from "./core/matrix.js";
 export * from "./core/linalg.js";
 export * from "./core/rng.js";
+export * from "./core/timing.js";
 export * from "./fast/matmul-fast.js";
 export * from "./nn/activations.js";
 export * from "./nn/layer.js";
