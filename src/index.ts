@@ -2,7 +2,7 @@
 // Notebooks import it as ./lib/index.js; a script of your own as src/index.ts (ESM or CommonJS).
 // Every name is listed, so that an ESM importer sees them (test/entry.test.ts keeps the list whole).
 
-// The numbers: matrices, linear algebra, errors, formatting, random numbers
+// The numbers: matrices, linear algebra, errors, formatting, random numbers, timing
 export {
   assertPositiveInt, NonFiniteError, assertFinite, assertLearningRate, ShapeError,
 } from "./core/errors.js";
@@ -10,6 +10,7 @@ export { formatNumber, elide, formatPair } from "./core/format.js";
 export { Matrix } from "./core/matrix.js";
 export { matmul, matmulShape, outer, kron, broadcastRows, broadcastCols } from "./core/linalg.js";
 export { Rng } from "./core/rng.js";
+export { timeIt, type TimeOptions } from "./core/timing.js";
 
 // The network: activations, layers, initialisation, losses, penalties, optimizers, training, data
 export {
@@ -56,7 +57,7 @@ export {
   relError, diagnose, answerVerdict, type KnownSlip, type DiagnoseOptions, type Slip,
   type Diagnosis,
 } from "./check/diagnose.js";
-export { EPS, sumRoundoff, ulps, centredDifferenceError, paramGap } from "./check/compare.js";
+export { EPS, sumRoundoff, ulps, centredDifferenceError, paramGap, gradCheckBound } from "./check/compare.js";
 export {
   ClaimError, tx, claim, claimBelow, claimAbove, claimThrows, checksMarkdown, type Check,
 } from "./check/claims.js";
@@ -68,8 +69,8 @@ export {
 export { texShape, texSized, texNumber, matrixScale, texMatrix, checkTex } from "./view/tex.js";
 export { escapeMarkdown, markdownTable } from "./view/markdown.js";
 export {
-  lineChart, logAxis, scatter, READABLE, type Json, type VegaLiteSpec, type ChartOptions,
-  type Series, type Point,
+  lineChart, logAxis, scatter, READABLE, stepPanels, decadeTicks, type Json, type VegaLiteSpec,
+  type ChartOptions, type Series, type Point, type PanelRun, type PanelOptions,
 } from "./view/plot.js";
 
 // Speed: the fast path (a Network's default kernels, bit for bit the teaching code)

@@ -86,3 +86,74 @@ describe("logAxis", () => {
     expect(wide.values[0]).toBe(1e-12);
   });
 });
+
+// stepPanels and decadeTicks (notebook 03's training curves)
+import { decadeTicks, stepPanels } from "../src/view/plot.js";
+
+// the spec compiled by vega-lite and run by vega, for its scales
+async function runView(spec: VegaLiteSpec) {
+  const { compile } = await import("vega-lite");
+  const vega = await import("vega");
+  const v = new vega.View(vega.parse(compile(spec as unknown as Parameters<typeof compile>[0]).spec), { renderer: "none" });
+  await v.runAsync();
+  return v;
+}
+
+const panelOpts = { title: "runs", xTitle: "SGD step", yTitles: ["loss", "largest |weight|"] };
+const runs = [
+  { name: "correct", x: [0, 1, 2, 10, 120], y: [[0.4, 0.3, 0.2, 0.1, 0.01], [0.8, 0.9, 1, 2, 5]] },
+  { name: "slip 4", x: [0, 1, 2, 11], y: [[0.4, 0.35, 0.34, 0.33], [0.8, 3, 1e40, 2.4e303]], stopped: true },
+];
+
+describe("stepPanels", () => {
+  it("stacks one panel per quantity on a shared symlog step axis, with a cross where a run stopped", async () => {
+    const spec = stepPanels(runs, panelOpts);
+    expect(JSON.parse(JSON.stringify(spec))).toEqual(spec);
+    const panels = spec.vconcat as { layer: { data: { values: { series: string; x: number; y: number }[] }; encoding: Record<string, { axis?: { values: number[] }; scale?: { type: string } }> }[] }[];
+    expect(panels).toHaveLength(2);
+    const [lines, crosses] = panels[1].layer;
+    expect(lines.data.values).toHaveLength(9);
+    expect(crosses.data.values).toEqual([{ series: "slip 4", x: 11, y: 2.4e303 }]);
+    expect(panels[0].layer[1].data.values).toEqual([{ series: "slip 4", x: 11, y: 0.33 }]);
+    expect(lines.encoding.x.scale?.type).toBe("symlog");
+    expect(lines.encoding.x.axis?.values).toEqual([0, 1, 10, 100]);
+    // the weights' 300 decades: ticks every 100 decades, not Vega's 1e-1, 1e+77, …
+    expect(lines.encoding.y.axis?.values).toEqual([1, 1e100, 1e200, 1e300]);
+    expect(panels[0].layer[0].encoding.y.axis?.values).toEqual([0.01, 0.1, 1]);
+  });
+
+  it("draws the ticks it asks for inside the domain, and a linear axis when a value is ≤ 0", async () => {
+    const v = await runView(stepPanels(runs, panelOpts)); // vega-lite compiles it and vega runs it
+    expect(v.scale("concat_0_y").domain()).toEqual([0.01, 1]);
+    expect(v.scale("concat_1_y").domain()).toEqual([0.1, 1e304]);
+    expect(v.scale("concat_1_x").domain()).toEqual([0, 120]);
+    const flat = stepPanels([{ name: "a", x: [0, 1], y: [[0, 1]] }], { ...panelOpts, yTitles: ["loss"] });
+    const enc = (flat.vconcat as { layer: { encoding: { y: { scale?: unknown } } }[] }[])[0].layer[0].encoding;
+    expect(enc.y.scale).toBeUndefined();
+  });
+
+  it("rejects what it cannot draw", () => {
+    expect(() => stepPanels([], panelOpts)).toThrow(/at least one run/);
+    expect(() => stepPanels([{ name: "a", x: [0], y: [[1]] }], panelOpts)).toThrow('run "a" has 1 value arrays for 2 panels');
+    expect(() => stepPanels([{ name: "a", x: [0, 1], y: [[1], [1, 2]] }], panelOpts)).toThrow("2 steps but 1 values in panel 1");
+    expect(() => stepPanels([{ name: "a", x: [0], y: [[NaN], [1]] }], panelOpts)).toThrow(/must be a finite number/);
+    expect(() => stepPanels([{ name: "a", x: [-1], y: [[1], [1]] }], panelOpts)).toThrow(/expected x ≥ 0/);
+  });
+});
+
+describe("decadeTicks", () => {
+  it("labels whole decades, spaced so that at most maxTicks fit", () => {
+    expect(decadeTicks(2e-5, 0.44)).toEqual({ domain: [1e-5, 1], ticks: [1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1] });
+    expect(decadeTicks(0.77, 2.4e303)).toEqual({ domain: [0.1, 1e304], ticks: [1, 1e100, 1e200, 1e300] });
+    expect(decadeTicks(1e-12, 10).ticks).toEqual([1e-10, 1e-5, 1]);
+    expect(decadeTicks(1e-12, 10, 8).ticks).toEqual([1e-12, 1e-10, 1e-8, 1e-6, 1e-4, 1e-2, 1]);
+    expect(decadeTicks(0.3, 0.5)).toEqual({ domain: [0.1, 1], ticks: [0.1, 1] });
+    expect(decadeTicks(1, 1.7e308).domain).toEqual([1, 1.7e308]);
+  });
+
+  it("refuses a range a log axis cannot show", () => {
+    expect(() => decadeTicks(0, 1)).toThrow(/expected 0 < lo ≤ hi/);
+    expect(() => decadeTicks(2, 1)).toThrow(/expected 0 < lo ≤ hi/);
+    expect(() => decadeTicks(1, 10, 1)).toThrow(/maxTicks/);
+  });
+});

@@ -37,3 +37,11 @@ export function paramGap(a: Network, b: Network, measure: "abs" | "rel" = "abs")
   if (names(pa) !== names(pb)) throw new Error(`paramGap: the networks differ: ${names(pa)} vs ${names(pb)}`);
   return Math.max(...pa.map((p, i) => (measure === "abs" ? p.value.maxAbsDiff(pb[i].value) : relError(p.value, pb[i].value))));
 }
+
+// The largest relative error (gradCheck's measure) that a RIGHT gradient of a loss of size E can
+// show in a gradient check with step h, when the array's largest gradient entry is gScale: the
+// centred difference's own error (centredDifferenceError) relative to gScale, and never below
+// floor, so that a check does not demand more than a double delivers on nearly flat losses.
+export function gradCheckBound(h: number, E: number, gScale: number, floor = 1e-7): number {
+  return Math.max(floor, centredDifferenceError(h, E) / gScale);
+}

@@ -120,3 +120,102 @@ function chart(
     config: READABLE,
   };
 }
+
+// One run of a training comparison for stepPanels: its values at the steps x, one array per
+// panel, and whether it stopped early (diverged), which puts a cross on its last point.
+export interface PanelRun {
+  name: string;
+  x: number[]; // SGD steps, from 0
+  y: number[][]; // y[p][i]: panel p's value after step x[i]
+  stopped?: boolean;
+}
+
+export interface PanelOptions {
+  title: string;
+  xTitle: string;
+  yTitles: string[]; // one panel each, top to bottom
+  width?: number; // pixels, default 560
+  height?: number; // pixels per panel, default 210
+}
+
+// Runs against the SGD step, one panel per quantity, stacked and sharing a symlog x axis (linear
+// near 0, logarithmic beyond: the first steps, where a diverging run ends, get as much room as the
+// last ones), labelled 0, 1, 10, 100, …. A panel whose values are all > 0 gets a log y axis with
+// decadeTicks; a cross marks the last point of every stopped run (notebook 03's training curves).
+export function stepPanels(runs: PanelRun[], opts: PanelOptions): VegaLiteSpec {
+  if (runs.length === 0) throw new Error("stepPanels: expected at least one run");
+  if (opts.yTitles.length === 0) throw new Error("stepPanels: expected at least one panel (yTitles)");
+  for (const { name, x, y } of runs) {
+    if (y.length !== opts.yTitles.length) {
+      throw new Error(`stepPanels: run "${name}" has ${y.length} value arrays for ${opts.yTitles.length} panels`);
+    }
+    y.forEach((ys, p) => {
+      if (ys.length !== x.length) {
+        throw new Error(`stepPanels: run "${name}" has ${x.length} steps but ${ys.length} values in panel ${p + 1}`);
+      }
+      ys.forEach((v, i) => assertFinite("stepPanels", `y[${p}][${i}] of run "${name}"`, v));
+    });
+    x.forEach((v, i) => {
+      assertFinite("stepPanels", `x[${i}] of run "${name}"`, v);
+      if (v < 0) throw new Error(`stepPanels: x[${i}] = ${v} of run "${name}" is a step; expected x ≥ 0`);
+    });
+  }
+  const lastStep = Math.max(...runs.flatMap((r) => r.x));
+  const decades = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9].filter((t) => t <= lastStep);
+  const x: Json = {
+    field: "x", type: "quantitative", title: opts.xTitle,
+    scale: { type: "symlog" }, axis: { values: [0, ...decades], format: "d" },
+  };
+  const panel = (title: string, p: number): { [key: string]: Json } => {
+    const values = runs.flatMap(({ name, x: xs, y: ys }) => xs.map((xi, i) => ({ series: name, x: xi, y: ys[p][i] })));
+    const ys = values.map((v) => v.y);
+    const y: { [key: string]: Json } = { field: "y", type: "quantitative", title };
+    if (ys.every((v) => v > 0)) {
+      const { domain, ticks } = decadeTicks(Math.min(...ys), Math.max(...ys));
+      Object.assign(y, { scale: { type: "log", domain, nice: false }, axis: { values: ticks, format: ".0e" } });
+    }
+    const encoding: Json = { x, y, color: { field: "series", type: "nominal", title: null, sort: null } };
+    const stops = runs.filter((r) => r.stopped === true && r.x.length > 0)
+      .map(({ name, x: xs, y: yv }) => ({ series: name, x: xs[xs.length - 1], y: yv[p][xs.length - 1] }));
+    const cross = { type: "point", shape: "cross", angle: 45, size: 220, filled: true, opacity: 1 };
+    return {
+      width: opts.width ?? 560,
+      height: opts.height ?? 210,
+      layer: [
+        { data: { values }, mark: { type: "line", tooltip: true }, encoding },
+        { data: { values: stops }, mark: cross, encoding },
+      ],
+    };
+  };
+  return {
+    $schema: SCHEMA,
+    title: opts.title,
+    vconcat: opts.yTitles.map(panel),
+    // whole run names in the legend (Vega cuts labels at 160 px by default)
+    config: { ...READABLE, legend: { ...(READABLE.legend as { [key: string]: Json }), labelLimit: 0 } },
+  };
+}
+
+// A log axis for values from lo to hi (both > 0): the domain from the decade at or below lo to the
+// one at or above hi, and tick values at whole decades spaced 1, 2, 5, 10, 20, 50, … decades
+// apart, the smallest spacing that gives at most maxTicks of them (the two ends when that leaves
+// fewer than two). A range of 300 decades, say from a weight that overflowed, is labelled 1,
+// 1e+100, 1e+200, 1e+300, where Vega's own choice would be 1e-1, 1e+77, 1e+155, 1e+233.
+export function decadeTicks(lo: number, hi: number, maxTicks = 6): { domain: number[]; ticks: number[] } {
+  if (!(lo > 0 && hi >= lo && Number.isFinite(hi))) {
+    throw new Error(`decadeTicks: expected 0 < lo ≤ hi < ∞, got lo = ${lo}, hi = ${hi}`);
+  }
+  if (!(Number.isInteger(maxTicks) && maxTicks >= 2)) throw new Error(`decadeTicks: maxTicks must be an integer ≥ 2, got ${maxTicks}`);
+  const decade = (e: number): number => Number(`1e${e}`); // exact, unlike 10 ** -5
+  const from = Math.max(-323, Math.floor(Math.log10(lo))); // 1e-324 rounds to 0
+  const to = Math.max(from + 1, Math.ceil(Math.log10(hi)));
+  const multiples = (step: number): number[] => {
+    const first = Math.ceil(from / step) * step;
+    return Array.from({ length: Math.floor((to - first) / step) + 1 }, (_, i) => first + i * step);
+  };
+  const step = [1, 2, 5, 10, 20, 50, 100, 200].find((s) => multiples(s).length <= maxTicks) ?? 500;
+  // the domain's top is the last finite decade when hi is close to the largest double
+  const top = Number.isFinite(decade(to)) ? decade(to) : hi;
+  const ticks = multiples(step).map(decade).filter((t) => t <= top);
+  return { domain: [decade(from), top], ticks: ticks.length >= 2 ? ticks : [decade(from), top] };
+}
