@@ -13,6 +13,12 @@ async function view(spec: VegaLiteSpec) {
   return v;
 }
 
+// the Vega spec vega-lite compiles it to
+async function vegaSpec(spec: VegaLiteSpec) {
+  const { compile } = await import("vega-lite");
+  return compile(spec as unknown as Parameters<typeof compile>[0]).spec;
+}
+
 // survives a JSON round trip unchanged, and vega-lite compiles it
 async function expectValidSpec(spec: VegaLiteSpec): Promise<void> {
   expect(JSON.parse(JSON.stringify(spec))).toEqual(spec);
@@ -68,7 +74,7 @@ describe("lineChart", () => {
     expect(v.scale("strokeDash").domain()).toEqual(["one sample", "batches of K = 5", "c"]);
     expect(v.scale("strokeDash").range()).toEqual([[1, 0], [6, 3], [1, 0]]);
     // colour and dash share the field and title: one legend
-    const compiled = (await import("vega-lite")).compile(spec as unknown as Parameters<typeof import("vega-lite").compile>[0]).spec;
+    const compiled = await vegaSpec(spec);
     expect(compiled.legends?.length).toBe(1);
     expect((spec.config as { legend: { labelLimit: number } }).legend.labelLimit).toBe(0);
     // without the options the spec is as before: no dash, Vega's label limit
@@ -132,7 +138,7 @@ describe("lineChartTwoWays", () => {
     const v = await view(spec);
     expect(v.scale("color").domain()).toEqual(["1", "48", "5"]);
     expect(v.scale("strokeDash").domain()).toEqual(["mean, η", "sum, η", "sum, η/K with a long name that Vega would cut"]);
-    const compiled = (await import("vega-lite")).compile(spec as unknown as Parameters<typeof import("vega-lite").compile>[0]).spec;
+    const compiled = await vegaSpec(spec);
     expect(compiled.legends?.map((l) => l.title)).toEqual(["batch size K", "loss, rate"]);
     expect((spec.config as { legend: { labelLimit: number } }).legend.labelLimit).toBe(0);
     expect(JSON.stringify(spec.encoding)).toContain('"scale":{"type":"log"}');
