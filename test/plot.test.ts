@@ -144,6 +144,18 @@ describe("lineChartTwoWays", () => {
     expect(JSON.stringify(spec.encoding)).toContain('"scale":{"type":"log"}');
   });
 
+  it("draws the lines of one dash value wide and pale, under the others", async () => {
+    const spec = lineChartTwoWays(series, { ...two, under: "mean, η" });
+    await expectValidSpec(spec);
+    const enc = spec.encoding as { [key: string]: { condition: { test: string; value: number }; value: number } };
+    expect(enc.strokeWidth).toEqual({ condition: { test: 'datum.dash === "mean, η"', value: 6 }, value: 2 });
+    expect(enc.opacity.condition.value).toBeLessThan(enc.opacity.value);
+    expect(lineChartTwoWays(series, two).encoding).not.toHaveProperty("strokeWidth");
+    expect(() => lineChartTwoWays(series, { ...two, under: "median" })).toThrow(
+      'lineChartTwoWays: under = "median", which no series has as its dash',
+    );
+  });
+
   it("refuses a pair given twice and what cannot be drawn", () => {
     expect(() => lineChartTwoWays([series[0], { ...series[0], y: [1, 1] }], two)).toThrow('lineChartTwoWays: two series for "mean, η | 1"');
     expect(() => lineChartTwoWays([], two)).toThrow(/at least one series/);

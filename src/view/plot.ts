@@ -73,7 +73,9 @@ export interface LineOptions {
 // Series that differ in two ways, a line each: coloured by `colour` (a batch size, say) and dashed
 // by `dash` (a loss and its learning rate). Two legends, one per property, their entries in the
 // order the values first appear in `series` and never cut short. logY, yZero as for lineChart.
-// Each (colour, dash) pair names one line: a pair given twice is refused.
+// under: a dash value whose lines are drawn wide and pale, so that a line lying on one of them
+// (a run that should coincide with it) stays visible as a line on a band. Each (colour, dash)
+// pair names one line: a pair given twice is refused.
 export interface TwoWaySeries {
   colour: string | number;
   dash: string;
@@ -83,9 +85,13 @@ export interface TwoWaySeries {
 
 export function lineChartTwoWays(
   series: TwoWaySeries[],
-  opts: ChartOptions & LineOptions & { colourTitle: string; dashTitle: string },
+  opts: ChartOptions & LineOptions & { colourTitle: string; dashTitle: string; under?: string },
 ): VegaLiteSpec {
   if (series.length === 0) throw new Error("lineChartTwoWays: expected at least one series");
+  const { under } = opts;
+  if (under !== undefined && !series.some((s) => s.dash === under)) {
+    throw new Error(`lineChartTwoWays: under = "${under}", which no series has as its dash`);
+  }
   const named = series.map((s) => ({ ...s, name: `${s.dash} | ${s.colour}` }));
   const seen = new Set<string>();
   for (const { name } of named) {
@@ -98,13 +104,19 @@ export function lineChartTwoWays(
     const { colour, dash } = byName.get(v.series) as TwoWaySeries;
     return { ...v, colour: String(colour), dash };
   });
-  return chart(opts, { type: "line", tooltip: true }, rows, {
+  const encoding: { [key: string]: Json } = {
     x: { field: "x", type: "quantitative", title: opts.xTitle },
     y: yChannel(values, opts),
     color: { field: "colour", type: "nominal", title: opts.colourTitle, sort: null },
     strokeDash: { field: "dash", type: "nominal", title: opts.dashTitle, sort: null },
     detail: { field: "series", type: "nominal" },
-  }, WHOLE_LEGEND);
+  };
+  if (under !== undefined) {
+    const test = `datum.dash === ${JSON.stringify(under)}`;
+    encoding.strokeWidth = { condition: { test, value: 6 }, value: 2 };
+    encoding.opacity = { condition: { test, value: 0.35 }, value: 1 };
+  }
+  return chart(opts, { type: "line", tooltip: true }, rows, encoding, WHOLE_LEGEND);
 }
 
 // What a page shows in place of a loss curve when training diverged (a DivergenceError from
