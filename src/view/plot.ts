@@ -62,7 +62,8 @@ export function lineChart(
     // the same field and title as the colour: one legend shows colour and dash together
     encoding.strokeDash = { field: "series", type: "nominal", title: null, sort: null, scale: { domain: names, range } };
   }
-  return chart(opts, { type: "line", tooltip: true }, values, encoding, opts.wholeLegend === true ? WHOLE_LEGEND : READABLE);
+  const spec = chart(opts, { type: "line", tooltip: true }, values, encoding);
+  return opts.wholeLegend === true ? { ...spec, config: wholeLegend() } : spec;
 }
 
 export interface LineOptions {
@@ -116,7 +117,7 @@ export function lineChartTwoWays(
     encoding.strokeWidth = { condition: { test, value: 6 }, value: 2 };
     encoding.opacity = { condition: { test, value: 0.35 }, value: 1 };
   }
-  return chart(opts, { type: "line", tooltip: true }, rows, encoding, WHOLE_LEGEND);
+  return { ...chart(opts, { type: "line", tooltip: true }, rows, encoding), config: wholeLegend() };
 }
 
 // What a page shows in place of a loss curve when training diverged (a DivergenceError from
@@ -152,6 +153,11 @@ function lineValues(
       return { series: name, x: xi, y: yi };
     });
   });
+}
+
+// READABLE, with legend names never cut short (Vega's default cuts them at 160 px).
+function wholeLegend(): { [key: string]: Json } {
+  return { ...READABLE, legend: { ...(READABLE.legend as { [key: string]: Json }), labelLimit: 0 } };
 }
 
 // The y channel of a line chart: a log axis, or a linear one that may start above 0.
@@ -194,19 +200,12 @@ export const READABLE: { [key: string]: Json } = {
   title: { fontSize: 15 },
 };
 
-// READABLE, with legend names never cut short (Vega's default cuts them at 160 px).
-const WHOLE_LEGEND: { [key: string]: Json } = {
-  ...READABLE,
-  legend: { ...(READABLE.legend as { [key: string]: Json }), labelLimit: 0 },
-};
-
 // The part every chart shares: schema, title, size and inline data.
 function chart(
   opts: ChartOptions,
   mark: { [key: string]: Json },
   values: { [key: string]: Json }[],
   encoding: { [key: string]: Json },
-  config: { [key: string]: Json } = READABLE,
 ): VegaLiteSpec {
   return {
     $schema: SCHEMA,
@@ -216,6 +215,6 @@ function chart(
     data: { values },
     mark,
     encoding,
-    config,
+    config: READABLE,
   };
 }
