@@ -57,7 +57,10 @@ export {
   relError, diagnose, answerVerdict, type KnownSlip, type DiagnoseOptions, type Slip,
   type Diagnosis,
 } from "./check/diagnose.js";
-export { EPS, sumRoundoff, ulps, centredDifferenceError, paramGap, gradCheckBound } from "./check/compare.js";
+export {
+  EPS, sumRoundoff, ulps, centredDifferenceError, paramGap, gradCheckBound, runGap, LOSS_NOISE,
+  trainingRunChecks, type TrainRun,
+} from "./check/compare.js";
 export {
   ClaimError, tx, claim, claimBelow, claimAbove, claimThrows, checksMarkdown, type Check,
 } from "./check/claims.js";
@@ -69,8 +72,9 @@ export {
 export { texShape, texSized, texNumber, matrixScale, texMatrix, checkTex } from "./view/tex.js";
 export { escapeMarkdown, markdownTable } from "./view/markdown.js";
 export {
-  lineChart, logAxis, scatter, READABLE, stepPanels, decadeTicks, type Json, type VegaLiteSpec,
-  type ChartOptions, type Series, type Point, type PanelRun, type PanelOptions,
+  lineChart, lineChartTwoWays, divergenceNote, logAxis, scatter, READABLE, stepPanels, decadeTicks,
+  type Json, type VegaLiteSpec, type ChartOptions, type Series, type Point, type LineOptions,
+  type TwoWaySeries, type PanelRun, type PanelOptions,
 } from "./view/plot.js";
 
 // Speed: the fast path (a Network's default kernels, bit for bit the teaching code)

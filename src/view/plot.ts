@@ -1,4 +1,6 @@
 import { assertFinite } from "../core/errors.js";
+import { formatNumber } from "../core/format.js";
+import type { DivergenceError } from "../nn/train.js";
 
 // Vega-Lite chart specs, as plain JSON objects with the data inline (display.ts shows them).
 
@@ -35,39 +37,135 @@ const SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json";
 
 // n series → one line per series, coloured by name, the legend in the order of `series`.
 // logY: a log scale, for a loss that falls by decades; logX likewise for x (a step size h, say);
-// yZero: false lets the y axis start above 0.
+// yZero: false lets the y axis start above 0. dashed: the names of series drawn dashed (one that
+// can lie on top of another), in the same legend; wholeLegend: legend names never cut short.
 export function lineChart(
   series: Series[],
-  opts: ChartOptions & { logY?: boolean; logX?: boolean; yZero?: boolean },
+  opts: ChartOptions & LineOptions & { logX?: boolean; dashed?: readonly string[]; wholeLegend?: boolean },
 ): VegaLiteSpec {
   if (series.length === 0) throw new Error("lineChart: expected at least one series");
-  const values = series.flatMap(({ name, x, y }) => {
+  const values = lineValues("lineChart", series, opts);
+  const x: { [key: string]: Json } = { field: "x", type: "quantitative", title: opts.xTitle };
+  if (opts.logX === true) Object.assign(x, logAxis(values.map((v) => v.x)));
+  const encoding: { [key: string]: Json } = {
+    x,
+    y: yChannel(values, opts),
+    color: { field: "series", type: "nominal", title: null, sort: null }, // legend in the order given
+  };
+  if (opts.dashed !== undefined) {
+    const names = series.map((s) => s.name);
+    const unknown = opts.dashed.filter((d) => !names.includes(d));
+    if (unknown.length > 0) {
+      throw new Error(`lineChart: dashed names ${JSON.stringify(unknown)}, which no series has; series: ${JSON.stringify(names)}`);
+    }
+    const range = names.map((name) => (opts.dashed?.includes(name) ? [6, 3] : [1, 0]));
+    // the same field and title as the colour: one legend shows colour and dash together
+    encoding.strokeDash = { field: "series", type: "nominal", title: null, sort: null, scale: { domain: names, range } };
+  }
+  const spec = chart(opts, { type: "line", tooltip: true }, values, encoding);
+  return opts.wholeLegend === true ? { ...spec, config: wholeLegend() } : spec;
+}
+
+export interface LineOptions {
+  logY?: boolean;
+  yZero?: boolean;
+}
+
+// Series that differ in two ways, a line each: coloured by `colour` (a batch size, say) and dashed
+// by `dash` (a loss and its learning rate). Two legends, one per property, their entries in the
+// order the values first appear in `series` and never cut short. logY, yZero as for lineChart.
+// under: a dash value whose lines are drawn wide and pale, so that a line lying on one of them
+// (a run that should coincide with it) stays visible as a line on a band. Each (colour, dash)
+// pair names one line: a pair given twice is refused.
+export interface TwoWaySeries {
+  colour: string | number;
+  dash: string;
+  x?: number[];
+  y: number[];
+}
+
+export function lineChartTwoWays(
+  series: TwoWaySeries[],
+  opts: ChartOptions & LineOptions & { colourTitle: string; dashTitle: string; under?: string },
+): VegaLiteSpec {
+  if (series.length === 0) throw new Error("lineChartTwoWays: expected at least one series");
+  const { under } = opts;
+  if (under !== undefined && !series.some((s) => s.dash === under)) {
+    throw new Error(`lineChartTwoWays: under = "${under}", which no series has as its dash`);
+  }
+  const named = series.map((s) => ({ ...s, name: `${s.dash} | ${s.colour}` }));
+  const seen = new Set<string>();
+  for (const { name } of named) {
+    if (seen.has(name)) throw new Error(`lineChartTwoWays: two series for "${name}" (dash | colour)`);
+    seen.add(name);
+  }
+  const values = lineValues("lineChartTwoWays", named, opts);
+  const byName = new Map(named.map((s) => [s.name, s]));
+  const rows = values.map((v) => {
+    const { colour, dash } = byName.get(v.series) as TwoWaySeries;
+    return { ...v, colour: String(colour), dash };
+  });
+  const encoding: { [key: string]: Json } = {
+    x: { field: "x", type: "quantitative", title: opts.xTitle },
+    y: yChannel(values, opts),
+    color: { field: "colour", type: "nominal", title: opts.colourTitle, sort: null },
+    strokeDash: { field: "dash", type: "nominal", title: opts.dashTitle, sort: null },
+    detail: { field: "series", type: "nominal" },
+  };
+  if (under !== undefined) {
+    const test = `datum.dash === ${JSON.stringify(under)}`;
+    encoding.strokeWidth = { condition: { test, value: 6 }, value: 2 };
+    encoding.opacity = { condition: { test, value: 0.35 }, value: 1 };
+  }
+  return { ...chart(opts, { type: "line", tooltip: true }, rows, encoding), config: wholeLegend() };
+}
+
+// What a page shows in place of a loss curve when training diverged (a DivergenceError from
+// train): where, the loss before and after, and the learning rate, as a Markdown sentence.
+export function divergenceNote(d: DivergenceError): string {
+  const after = Number.isFinite(d.after) ? formatNumber(d.after, 3) : "an infinite value";
+  const before = Number.isFinite(d.before) ? formatNumber(d.before, 3) : "an unknown value";
+  return `**Training diverged.** With $\\eta = ${d.eta}$, at epoch ${d.epoch}, step ${d.step}, the mean ` +
+    `loss went from ${before} to ${after}, and \`train\` stopped.`;
+}
+
+// The rows a line chart draws, {series, x, y}, each x and y checked finite (and positive on a log
+// axis); op names the chart in errors.
+function lineValues(
+  op: string,
+  series: Series[],
+  opts: { logY?: boolean; logX?: boolean },
+): { series: string; x: number; y: number }[] {
+  return series.flatMap(({ name, x, y }) => {
     if (x !== undefined && x.length !== y.length) {
-      throw new Error(`lineChart: series "${name}" has ${x.length} x values but ${y.length} y values`);
+      throw new Error(`${op}: series "${name}" has ${x.length} x values but ${y.length} y values`);
     }
     return y.map((yi, i) => {
       const xi = x === undefined ? i + 1 : x[i];
-      assertFinite("lineChart", `x[${i}] of series "${name}"`, xi);
-      assertFinite("lineChart", `y[${i}] of series "${name}"`, yi);
+      assertFinite(op, `x[${i}] of series "${name}"`, xi);
+      assertFinite(op, `y[${i}] of series "${name}"`, yi);
       if (opts.logY === true && yi <= 0) {
-        throw new Error(`lineChart: y[${i}] = ${yi} of series "${name}" cannot be shown on a log scale; expected y > 0`);
+        throw new Error(`${op}: y[${i}] = ${yi} of series "${name}" cannot be shown on a log scale; expected y > 0`);
       }
       if (opts.logX === true && xi <= 0) {
-        throw new Error(`lineChart: x[${i}] = ${xi} of series "${name}" cannot be shown on a log scale; expected x > 0`);
+        throw new Error(`${op}: x[${i}] = ${xi} of series "${name}" cannot be shown on a log scale; expected x > 0`);
       }
       return { series: name, x: xi, y: yi };
     });
   });
+}
+
+// READABLE, with legend names never cut short (Vega's default cuts them at 160 px).
+function wholeLegend(): { [key: string]: Json } {
+  return { ...READABLE, legend: { ...(READABLE.legend as { [key: string]: Json }), labelLimit: 0 } };
+}
+
+// The y channel of a line chart: a log axis, or a linear one that may start above 0.
+function yChannel(values: { y: number }[], opts: ChartOptions & LineOptions): { [key: string]: Json } {
   const y: { [key: string]: Json } = { field: "y", type: "quantitative", title: opts.yTitle };
   if (opts.logY === true) Object.assign(y, logAxis(values.map((v) => v.y)));
   else if (opts.yZero === false) y.scale = { zero: false }; // zoom in on curves that sit far above 0
-  const x: { [key: string]: Json } = { field: "x", type: "quantitative", title: opts.xTitle };
-  if (opts.logX === true) Object.assign(x, logAxis(values.map((v) => v.x)));
-  return chart(opts, { type: "line", tooltip: true }, values, {
-    x,
-    y,
-    color: { field: "series", type: "nominal", title: null, sort: null }, // legend in the order given
-  });
+  return y;
 }
 
 // A log scale labelled at whole decades only, all in one format (1e-12, 1e-11, …), at most 8 of
