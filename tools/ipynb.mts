@@ -253,8 +253,8 @@ export function findExercise(nb: Notebook): Exercise | undefined {
   }
   const raw = (cell.metadata.exercise as { wrong?: unknown } | undefined)?.wrong;
   const wrong: WrongAnswer[] = [];
-  if (!Array.isArray(raw) || raw.length < 2 || raw.length > 4) {
-    problems.push("the answer cell's metadata.exercise.wrong must list 2–4 {answer, hint} entries");
+  if (!Array.isArray(raw) || raw.length < 2 || raw.length > 6) {
+    problems.push("the answer cell's metadata.exercise.wrong must list 2–6 {answer, hint} entries");
   }
   for (const [k, w] of (Array.isArray(raw) ? raw : []).entries()) {
     const { answer, hint } = (w ?? {}) as Partial<WrongAnswer>;
