@@ -24,3 +24,4 @@ export * from "./view/equation.js";
 export * from "./view/plot.js";
 export * from "./view/markdown.js";
 export * from "./view/tex.js";
+export * from "./check/stepscan.js";
