@@ -1,27 +1,74 @@
-// The whole library except display.ts, which needs the tslab kernel.
-export * from "./core/errors.js";
-export * from "./core/format.js";
-export * from "./core/matrix.js";
-export * from "./core/linalg.js";
-export * from "./core/rng.js";
-export * from "./fast/matmul-fast.js";
-export * from "./nn/activations.js";
-export * from "./nn/layer.js";
-export * from "./nn/init.js";
-export * from "./nn/dense.js";
-export * from "./nn/losses.js";
-export * from "./nn/penalties.js";
-export * from "./nn/optimizers.js";
-export * from "./nn/network.js";
-export * from "./nn/train.js";
-export * from "./nn/softmax-jacobian.js";
-export * from "./nn/datasets.js";
-export * from "./check/gradcheck.js";
-export * from "./check/diagnose.js";
-export * from "./check/claims.js";
-export * from "./check/compare.js";
-export * from "./view/equation.js";
-export * from "./view/plot.js";
-export * from "./view/markdown.js";
-export * from "./view/tex.js";
-export * from "./check/stepscan.js";
+// The library's one entry point: everything but display.ts (the tslab kernel's display), by layer.
+// Notebooks import it as ./lib/index.js; a script of your own as src/index.ts (ESM or CommonJS).
+// Every name is listed, so that an ESM importer sees them (test/entry.test.ts keeps the list whole).
+
+// The numbers: matrices, linear algebra, errors, formatting, random numbers
+export {
+  assertPositiveInt, NonFiniteError, assertFinite, assertLearningRate, ShapeError,
+} from "./core/errors.js";
+export { formatNumber, elide, formatPair } from "./core/format.js";
+export { Matrix } from "./core/matrix.js";
+export { matmul, matmulShape, outer, kron, broadcastRows, broadcastCols } from "./core/linalg.js";
+export { Rng } from "./core/rng.js";
+
+// The network: activations, layers, initialisation, losses, penalties, optimizers, training, data
+export {
+  sigmoidScalar, sigmoid, tanh, relu, identity, logSoftmax, softmax, activate, type Activation,
+  type Elementwise,
+} from "./nn/activations.js";
+export {
+  ActivationLayer, type Mode, type Param, type LayerCache, type LayerGrads, type Layer,
+  type CacheOf,
+} from "./nn/layer.js";
+export { zeros, constant, normal, lecun, xavier, he, type Init } from "./nn/init.js";
+export { Dense, type DenseCache, type DenseGrads } from "./nn/dense.js";
+export {
+  lossGradient, mse, softmaxCrossEntropy, crossEntropy, bceWithLogits, binaryCrossEntropy,
+  reductionDivisor, checkDistributions, type Reduction, type OutputLoss, type LogitLoss,
+  type LossResult, type OutputLossFn, type LogitLossFn, type LossFn,
+} from "./nn/losses.js";
+export { l2, type Penalty } from "./nn/penalties.js";
+export { gradientsFor, applyUpdate, sgd, type Grads, type Optimizer } from "./nn/optimizers.js";
+export {
+  referenceKernels, Network, gradList, type Kernels, type NetworkOptions, type ObjectiveOptions,
+} from "./nn/network.js";
+export {
+  DivergenceError, DIVERGED, catchDivergence, train, trainTraced, type TrainOptions,
+  type Objective, type TrainHistory, type TrainTrace,
+} from "./nn/train.js";
+export { softmaxJacobian, softmaxBackwardByJacobian, numericalJacobian } from "./nn/softmax-jacobian.js";
+export { xor, oneHot, blobs, spirals, type Dataset } from "./nn/datasets.js";
+
+// Checking: finite differences, diagnosis of slips, rounding budgets, the notebooks' claims
+export {
+  differenceResolution, termRatio, gradCheck, numericalGradient, lossShifted, difference,
+  checkNetwork, kinkSides, type GradCheckReport, type Checked, type GradCheckOptions,
+  type DifferenceOptions,
+} from "./check/gradcheck.js";
+export {
+  relError, diagnose, answerVerdict, type KnownSlip, type DiagnoseOptions, type Slip,
+  type Diagnosis,
+} from "./check/diagnose.js";
+export { EPS, sumRoundoff, ulps, centredDifferenceError, paramGap } from "./check/compare.js";
+export {
+  ClaimError, tx, claim, claimBelow, claimAbove, claimThrows, checksMarkdown, type Check,
+} from "./check/claims.js";
+
+// Showing: formulas with live values, TeX, Markdown tables, charts
+export {
+  LINE_EM, roughEm, val, num, sized, layout, math, type Piece, type MathValue,
+} from "./view/equation.js";
+export { texShape, texSized, texNumber, matrixScale, texMatrix, checkTex } from "./view/tex.js";
+export { escapeMarkdown, markdownTable } from "./view/markdown.js";
+export {
+  lineChart, logAxis, scatter, READABLE, type Json, type VegaLiteSpec, type ChartOptions,
+  type Series, type Point,
+} from "./view/plot.js";
+
+// Speed: the fast path (a Network's default kernels, bit for bit the teaching code)
+export { gemmWasm, type GemmWasm } from "./fast/gemm-wasm.js";
+export { matmulFast, type Matmul } from "./fast/matmul-fast.js";
+export { fastKernels } from "./fast/kernels.js";
+
+// A difference quotient scanned over steps h: errors, the best step, the log-log slope (notebook 06)
+export { quotientError, rollingMax, scanSteps, logLogSlope, type StepScan } from "./check/stepscan.js";

@@ -1,7 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { identity, relu, sigmoid, tanh } from "../src/nn/activations.js";
-import { checkNetwork, difference, gradCheck, kinkSides, lossShifted, numericalGradient } from "../src/check/gradcheck.js";
+import {
+  checkNetwork,
+  difference,
+  differenceResolution,
+  gradCheck,
+  kinkSides,
+  lossShifted,
+  numericalGradient,
+  termRatio,
+} from "../src/check/gradcheck.js";
 import { mse } from "../src/nn/losses.js";
+import { broadcastRows, matmul } from "../src/core/linalg.js";
 import { Matrix } from "../src/core/matrix.js";
 import { gradList, Network } from "../src/nn/network.js";
 import { Rng } from "../src/core/rng.js";
@@ -126,5 +136,103 @@ describe("difference", () => {
     expect(Array.from(P.data)).toEqual([0.7, -1.3]);
     expect(() => difference(P, 2, 1e-3, E)).toThrow("difference: entry 2 is outside 1×2");
     expect(() => difference(P, 0, -1, E)).toThrow("difference: h must be a positive finite number, got -1");
+  });
+});
+
+// The relative error as gradCheck has always computed it, from numericalGradient's differences:
+// max |a − n| / max(1e-8, max (|a| + |n|)).
+function oldRelError(a: Matrix, n: Matrix): number {
+  const mag = Math.max(...Array.from(a.data, (v, i) => Math.abs(v) + Math.abs(n.data[i])));
+  return a.maxAbsDiff(n) / Math.max(1e-8, mag);
+}
+
+describe("resolution: a gradient that is exactly zero", () => {
+  // Batch norm's centring: Z = X·W + 1·b (K×m), C = Z − 1·mean(Z), E = mse(tanh(C), T). Every
+  // b_j shifts a whole column of Z and its mean alike, so ∂E/∂b = 0 exactly; the finite
+  // difference is left with the rounding of E.
+  const K = 6;
+  const X = randn(K, 3, 3);
+  const W = randn(3, 4, 103);
+  const b = randn(1, 4, 203);
+  const T = randn(K, 4, 303);
+  const lossAt = () => {
+    const Z = matmul(X, W).add(broadcastRows(b, K));
+    const C = Z.sub(broadcastRows(Z.sum(0).scale(1 / K), K));
+    return mse(C.map(Math.tanh), T, "mean").loss;
+  };
+  const zero = Matrix.zeros(1, 4);
+
+  it("reads as right: relError 0, marked below the resolution", () => {
+    const noise = numericalGradient(b, lossAt);
+    expect(noise.maxAbs()).toBeGreaterThan(0); // rounding level, not 0: the case that failed
+    expect(oldRelError(zero, noise)).toBeGreaterThan(1e-3); // the old score, 2.2e-3
+    const [r] = gradCheck([{ name: "b", value: b }], lossAt, [zero]);
+    expect(r).toMatchObject({ relError: 0, belowResolution: true, absError: noise.maxAbs() });
+    expect(r.resolution).toBeGreaterThan(noise.maxAbs());
+    expect(r.resolution / differenceResolution(lossAt(), 1e-5)).toBeCloseTo(1, 12); // E± ≈ E: ∂E/∂b = 0
+  });
+
+  it("still fails a small wrong gradient where the right one is zero", () => {
+    const [r] = gradCheck([{ name: "b", value: b }], lossAt, [zero.map((_, i, j) => (j === 2 ? 1e-6 : 0))]);
+    expect(r.belowResolution).toBe(false);
+    expect(r.relError).toBeGreaterThan(0.5);
+  });
+
+  it("leaves the relError of every other check as the old formula gives it, bit for bit", () => {
+    const P = randn(3, 4, 1);
+    const right = P.map((p) => 3 * p * p);
+    const wrong = right.map((g, i, j) => g * (i === 2 && j === 1 ? 1.01 : 1));
+    const n = numericalGradient(P, cubeLoss(P));
+    for (const a of [right, wrong]) {
+      const [r] = gradCheck([{ name: "P", value: P }], cubeLoss(P), [a]);
+      expect(r.relError).toBe(oldRelError(a, n));
+      expect(r.absError).toBe(a.maxAbsDiff(n));
+      expect(r.belowResolution).toBe(false);
+    }
+  });
+
+  it("differenceResolution is 64 ε |E| / h, and refuses a bad h", () => {
+    expect(differenceResolution(2, 1e-5)).toBe((64 * 2 ** -52 * 2) / 1e-5);
+    expect(differenceResolution(-2, 1e-5)).toBe(differenceResolution(2, 1e-5));
+    expect(differenceResolution(2)).toBe(differenceResolution(2, 1e-5));
+    expect(() => differenceResolution(1, 0)).toThrow("differenceResolution: h must be a positive finite number, got 0");
+    expect(() => differenceResolution(NaN, 1e-5)).toThrow(/differenceResolution: E/);
+  });
+});
+
+describe("termRatio: a small wrong term", () => {
+  // A tiny network with an L2 penalty written out: E = mse (mean) + (λ/2N) Σ_W ‖W‖², whose
+  // gradient adds +λW/N to every weight gradient; the slip writes −λW/N.
+  const lambda = 1e-4;
+  const N = 4;
+  const net = Network.init([3, 4, 2], [tanh, identity], new Rng(4));
+  const X = randn(N, 3, 14);
+  const Y = randn(N, 2, 24);
+  const params = net.params();
+  const weights = params.filter((p) => p.kind === "weight");
+  const penalty = () => (lambda / (2 * N)) * weights.reduce((s, p) => s + p.value.mul(p.value).total(), 0);
+  const lossAt = () => net.evaluate(X, Y, mse, "mean") + penalty();
+  const { grads } = net.lossAndGrads(X, Y, mse, "mean");
+  const withTerm = (sign: 1 | -1) =>
+    params.map((p) => (p.kind === "weight" ? grads[p.name].add(p.value.scale((sign * lambda) / N)) : grads[p.name]));
+  const right = gradCheck(params, lossAt, withTerm(1));
+  const wrong = gradCheck(params, lossAt, withTerm(-1));
+
+  it("a sign slip in the penalty scores in the look-closer band, and termRatio ≈ 2 names it", () => {
+    params.forEach((p, i) => {
+      if (p.kind !== "weight") return;
+      const term = (lambda * p.value.maxAbs()) / N; // the size of the term, λ max|W| / N
+      expect(wrong[i].relError, p.name).toBeGreaterThan(1e-5);
+      expect(wrong[i].relError, p.name).toBeLessThan(1e-3);
+      expect(termRatio(wrong[i], term), p.name).toBeGreaterThan(1);
+      expect(termRatio(wrong[i], term), p.name).toBeLessThan(3);
+      expect(right[i].relError, p.name).toBeLessThan(1e-7);
+      expect(termRatio(right[i], term), p.name).toBeLessThan(1e-3);
+    });
+  });
+
+  it("termRatio is absError / scale and refuses a scale that is not positive", () => {
+    expect(termRatio(wrong[0], 1e-3)).toBe(wrong[0].absError / 1e-3);
+    expect(() => termRatio(wrong[0], 0)).toThrow("termRatio: scale must be a positive finite number, got 0");
   });
 });

@@ -1,8 +1,10 @@
+import { assertFinite } from "../core/errors.js";
 import { formatNumber } from "../core/format.js";
 import type { Matrix } from "../core/matrix.js";
 
 // Names the likely slip in a gradient: compares a candidate with the true gradient (or with
-// finite differences of the loss) and recognises the mistakes the series reproduces.
+// finite differences of the loss) and recognises the mistakes the series reproduces, among them
+// a gradient that is (nearly) zero where the other is not: a vanishing factor, not a constant.
 
 // A wrong answer known in advance (σ′ left out, say), computed by the caller, with its hint.
 export interface KnownSlip {
@@ -15,15 +17,36 @@ export interface DiagnoseOptions {
   perSample?: Matrix; // K×m rows of per-sample gradients whose column sum is the reference (1×m)
   known?: readonly KnownSlip[];
   tol?: number; // relative error below which two gradients are the same, default 1e-6
+  // An absolute size (≥ 0, default 0) up to which an entry is 0 to rounding: for a reference
+  // from finite differences, differenceResolution(E, h) (gradcheck.ts). A reference and a
+  // candidate both within it match; one within it beside one above it is the slip "zero".
+  resolution?: number;
 }
 
-export type Slip = "matches" | "shape" | "per-sample" | "wrong-axis" | "transposed" | "factor" | "sign" | "known" | "values";
+export type Slip =
+  | "matches"
+  | "shape"
+  | "per-sample"
+  | "wrong-axis"
+  | "transposed"
+  | "factor"
+  | "sign"
+  | "known"
+  | "zero"
+  | "values";
 export interface Diagnosis {
   slip: Slip;
   message: string;
-  relError?: number; // candidate against reference, when their shapes agree
+  relError?: number; // candidate against reference, when their shapes agree (0 when belowResolution)
   factor?: number; // candidate = factor × reference, for "factor" and "sign"
+  belowResolution?: boolean; // "matches" because both are within opts.resolution of 0
 }
+
+// A gradient whose largest entry is at most NEGLIGIBLE times the other's is (nearly) zero next
+// to it, not off by a constant: no factor a batch gradient is off by is that small (1/K² is
+// 1e-6 only at K = 1000), while a gradient that is 0 but for rounding (1e-16 of the other) is
+// far below it.
+const NEGLIGIBLE = 1e-6;
 
 // max |a − b| / max(1e-8, max (|a| + |b|)), the measure gradCheck reports. Shapes must agree.
 export function relError(a: Matrix, b: Matrix): number {
@@ -63,7 +86,9 @@ function factorHint(c: number, K: number | undefined): string {
 
 // candidate vs reference → the slip's name and a sentence for the reader.
 export function diagnose(candidate: Matrix, reference: Matrix, opts: DiagnoseOptions = {}): Diagnosis {
-  const { K, perSample, known = [], tol = 1e-6 } = opts;
+  const { K, perSample, known = [], tol = 1e-6, resolution = 0 } = opts;
+  assertFinite("diagnose", "resolution", resolution);
+  if (resolution < 0) throw new Error(`diagnose: resolution must be at least 0, got ${resolution}`);
   const x = candidate;
   const r = reference;
   const expected = `expected ${r.shape}, got ${x.shape}`;
@@ -74,6 +99,8 @@ export function diagnose(candidate: Matrix, reference: Matrix, opts: DiagnoseOpt
     if (perSample && x.rows === perSample.rows && x.cols === 1 && relError(x, perSample.sum(1)) < tol) {
       return { slip: "wrong-axis", message: `${expected}: summed over the neurons (the columns); sum over the samples (the rows)` };
     }
+    const slip = known.find((k) => k.value.sameShape(x) && relError(x, k.value) < tol);
+    if (slip) return { slip: "known", message: `${expected}: ${slip.hint}` }; // a known slip of another shape
     if (x.rows === r.cols && x.cols === r.rows) {
       // transposed, and possibly another slip on top: diagnose the transpose
       const inner = diagnose(x.T(), r, opts);
@@ -86,11 +113,32 @@ export function diagnose(candidate: Matrix, reference: Matrix, opts: DiagnoseOpt
   }
   const e = relError(x, r);
   if (e < tol) return { slip: "matches", message: "matches", relError: e };
+  const [xMax, rMax] = [x.maxAbs(), r.maxAbs()];
+  if (xMax <= resolution && rMax <= resolution) {
+    return { slip: "matches", message: "matches: both are zero to the resolution", relError: 0, belowResolution: true };
+  }
   if (r.rows === r.cols && relError(x.T(), r) < tol) {
     return { slip: "transposed", message: "the right numbers, transposed", relError: e };
   }
   for (const k of known) {
     if (k.value.sameShape(x) && relError(x, k.value) < tol) return { slip: "known", message: k.hint, relError: e };
+  }
+  if (xMax <= NEGLIGIBLE * rMax || xMax <= resolution) {
+    const largest = xMax === 0 ? "zero," : `(nearly) zero — the largest is ${formatNumber(xMax, 2)}`;
+    return {
+      slip: "zero",
+      message: `every entry is ${largest} while the gradient's largest is ${formatNumber(rMax, 2)}: a factor that vanishes (σ′ of a saturated unit, a symmetric start) or a term left out`,
+      relError: e,
+    };
+  }
+  if (rMax <= NEGLIGIBLE * xMax || rMax <= resolution) {
+    const largest = `its largest entry is ${formatNumber(rMax, 2)}`;
+    const zero = rMax === 0 ? "exactly zero" : rMax <= resolution ? `zero to rounding (${largest})` : `(nearly) zero (${largest})`;
+    return {
+      slip: "zero",
+      message: `the gradient is ${zero}, yours is not (its largest is ${formatNumber(xMax, 2)}): here the loss barely moves with this parameter (a bias just before batch norm, a saturated unit), so look for a factor that vanishes or terms that should cancel`,
+      relError: e,
+    };
   }
   const c = proportion(x, r, tol);
   if (c !== undefined) {
@@ -103,7 +151,8 @@ export function diagnose(candidate: Matrix, reference: Matrix, opts: DiagnoseOpt
 export function answerVerdict(answer: Matrix | undefined, reference: Matrix, opts: DiagnoseOptions = {}): string {
   if (answer === undefined) return "**Not answered yet.** Replace `undefined` with your expression and run the cell again.";
   const d = diagnose(answer, reference, opts);
-  return d.slip === "matches"
-    ? `**✓ Right.** Your answer matches (relative error ${formatNumber(d.relError ?? 0, 2)}).`
-    : `**✗ Not yet:** ${d.message}.`;
+  if (d.slip !== "matches") return `**✗ Not yet:** ${d.message}.`;
+  return d.belowResolution
+    ? `**✓ Right.** Your answer is zero, as the gradient is (both below the finite difference's resolution, ${formatNumber(opts.resolution ?? 0, 2)}).`
+    : `**✓ Right.** Your answer matches (relative error ${formatNumber(d.relError ?? 0, 2)}).`;
 }

@@ -12,12 +12,47 @@ import { ShapeError } from "../core/errors.js";
 //   relError = max_i |a_i − n_i| / max(1e-8, max_i (|a_i| + |n_i|))
 // over the checked entries i: the worst entry error, relative to the array's largest gradient
 // magnitude (a per-entry ratio would blow up on entries that are rounding noise around 0).
+// Two cases it does not show on its own:
+// - A gradient that is exactly 0 (a bias just before batch norm) has a finite difference of
+//   rounding noise, which the 1e-8 floor would turn into a relError of order 1e-4 to 1e-2. When
+//   max_i (|a_i| + |n_i|) is at most the difference's resolution (differenceResolution), both
+//   gradients are 0 as far as the check can tell: relError is 0 and belowResolution is true.
+// - A wrong term much smaller than the gradient (an L2 penalty's λW/N) gives a small relError:
+//   absError, compared with the term's size by termRatio, shows it.
 export interface GradCheckReport {
   name: string;
   relError: number;
+  absError: number; // max_i |a_i − n_i| over the checked entries
+  resolution: number; // differenceResolution(E, h), E the largest |loss| the check evaluated
+  belowResolution: boolean; // both gradients at most resolution: relError reported as 0
   checked: number; // how many entries were compared
   kinked: number; // of those, how many were left out because the perturbation crossed a kink
   shape: string;
+}
+
+// How large a centred difference can be on a function whose derivative is 0: the rounding of
+// the two loss values. Each is computed with an error of a few units of ε|E| (ε = 2⁻⁵²), and
+// (E(p + h) − E(p − h)) / 2h turns that into about ε|E|/h (Nocedal and Wright, "Numerical
+// Optimization", 2nd ed., 2006, §8.1: with |comp(f) − f| ≤ u·L_f, u the unit roundoff and L_f
+// a bound on |f|, the forward difference's rounding term is 2u·L_f/h; the same argument gives
+// u·L_f/h for the central one, and ε = 2u). The factor 64 leaves room for a loss whose
+// rounding grows with the number of operations behind it: on batch-norm-style exact zeros
+// (K = 5 to 256) the noise measured at most 1.2 ε|E|/h. At |E| = 1, h = 1e-5 the resolution is
+// 1.4e-9: a check at that step cannot tell a gradient that small from 0.
+// E: a loss value (the larger of E(p ± h)); h > 0, default 1e-5 as in gradCheck.
+export function differenceResolution(E: number, h = 1e-5): number {
+  assertFinite("differenceResolution", "E", E);
+  if (!(h > 0 && Number.isFinite(h))) throw new Error(`differenceResolution: h must be a positive finite number, got ${String(h)}`);
+  return (64 * Number.EPSILON * Math.abs(E)) / h;
+}
+
+// absError / scale, for a wrong term whose size the caller knows (λ·max|W|/N for an L2 penalty).
+// A right gradient's absolute error is at the check's resolution; a wrong term of size s shows
+// as absError ≈ s, so absError / s near 1 (or 2, for a sign flip) names it even when relError
+// is small. scale > 0.
+export function termRatio(report: Pick<GradCheckReport, "absError">, scale: number): number {
+  if (!(scale > 0 && Number.isFinite(scale))) throw new Error(`termRatio: scale must be a positive finite number, got ${String(scale)}`);
+  return report.absError / scale;
 }
 
 // What gradCheck perturbs: a named array (a network's Param, or any { name, value }).
@@ -66,9 +101,11 @@ export function gradCheck(
     const entries = size <= maxEntries ? [...Array(size).keys()] : rng.permutation(size).slice(0, maxEntries);
     let maxErr = 0;
     let maxMag = 0;
+    let maxLoss = 0;
     let kinked = 0;
     for (const k of entries) {
-      const { numeric, crossed } = centredDifference(value.data, k, h, lossAt, kinkSide);
+      const { numeric, crossed, loss } = centredDifference(value.data, k, h, lossAt, kinkSide);
+      maxLoss = Math.max(maxLoss, loss);
       if (crossed) {
         kinked++;
         continue;
@@ -76,13 +113,17 @@ export function gradCheck(
       maxErr = Math.max(maxErr, Math.abs(a.data[k] - numeric));
       maxMag = Math.max(maxMag, Math.abs(a.data[k]) + Math.abs(numeric));
     }
-    return { name, relError: maxErr / Math.max(1e-8, maxMag), checked: entries.length, kinked, shape: value.shape };
+    const resolution = differenceResolution(maxLoss, h);
+    const belowResolution = kinked < entries.length && maxMag <= resolution;
+    const relError = belowResolution ? 0 : maxErr / Math.max(1e-8, maxMag);
+    return { name, relError, absError: maxErr, resolution, belowResolution, checked: entries.length, kinked, shape: value.shape };
   });
 }
 
 // The whole numerical gradient of lossAt with respect to value (any shape → the same shape), by
 // centred differences: the reference an exercise checker compares an answer with, so that it
-// never holds the formula it asks for.
+// never holds the formula it asks for. Its entries are rounding noise below
+// differenceResolution(lossAt(), h): pass that to diagnose or answerVerdict as `resolution`.
 export function numericalGradient(value: Matrix, lossAt: () => number, h = 1e-5): Matrix {
   if (!(h > 0 && Number.isFinite(h))) throw new Error(`numericalGradient: h must be a positive finite number, got ${String(h)}`);
   const g = value.map(() => 0);
@@ -126,14 +167,14 @@ export function difference(value: Matrix, k: number, h: number, lossAt: () => nu
 }
 
 // (E(p_k + h) − E(p_k − h)) / 2h, leaving data[k] exactly as it was; crossed: the two
-// evaluations were on different sides of a kink (see kinkSide)
+// evaluations were on different sides of a kink (see kinkSide); loss: max |E(p_k ± h)|
 function centredDifference(
   data: Float64Array,
   k: number,
   h: number,
   lossAt: () => number,
   kinkSide?: () => string,
-): { numeric: number; crossed: boolean } {
+): { numeric: number; crossed: boolean; loss: number } {
   const original = data[k];
   try {
     data[k] = original + h;
@@ -144,7 +185,11 @@ function centredDifference(
     const sideMinus = kinkSide?.();
     assertFinite("gradCheck", "the value of lossAt()", plus);
     assertFinite("gradCheck", "the value of lossAt()", minus);
-    return { numeric: (plus - minus) / (2 * h), crossed: sidePlus !== sideMinus };
+    return {
+      numeric: (plus - minus) / (2 * h),
+      crossed: sidePlus !== sideMinus,
+      loss: Math.max(Math.abs(plus), Math.abs(minus)),
+    };
   } finally {
     data[k] = original;
   }

@@ -32,6 +32,16 @@ export interface LogitLossFn {
 }
 export type LossFn = OutputLossFn | LogitLossFn;
 
+// A loss function with its name (errors name it) and its kind; the name is set here rather than
+// taken from the function, which a bundler may rename.
+function outputLoss(name: string, fn: (yhat: Matrix, y: Matrix, reduction: Reduction) => OutputLoss): OutputLossFn {
+  return Object.assign(Object.defineProperty(fn, "name", { value: name }), { fromLogits: false as const });
+}
+
+function logitLoss(name: string, fn: (z: Matrix, y: Matrix, reduction: Reduction) => LogitLoss): LogitLossFn {
+  return Object.assign(Object.defineProperty(fn, "name", { value: name }), { fromLogits: true as const });
+}
+
 // The gradient a loss hands to the last layer, ∂E/∂Ŷ or ∂E/∂Z (with identity there, the same).
 export function lossGradient(result: LossResult): Matrix {
   return "dZ" in result ? result.dZ : result.dYhat;
@@ -41,14 +51,11 @@ export function lossGradient(result: LossResult): Matrix {
 //   E_sum = ½ Σ_k Σ_j (ŷ_kj − y_kj)²,  E_mean = E_sum / K
 //   ∂E/∂Ŷ = Ŷ − Y  (÷ K for mean)
 // (K×m), (K×m) → loss, K×m
-export const mse: OutputLossFn = Object.assign(
-  function mse(yhat: Matrix, y: Matrix, reduction: Reduction): OutputLoss {
-    const divisor = perSample("mse", yhat, y, reduction);
-    const diff = yhat.sub(y);
-    return { loss: (0.5 * diff.mul(diff).total()) / divisor, dYhat: diff.scale(1 / divisor) };
-  },
-  { fromLogits: false as const },
-);
+export const mse = outputLoss("mse", (yhat: Matrix, y: Matrix, reduction: Reduction): OutputLoss => {
+  const divisor = perSample("mse", yhat, y, reduction);
+  const diff = yhat.sub(y);
+  return { loss: (0.5 * diff.mul(diff).total()) / divisor, dYhat: diff.scale(1 / divisor) };
+});
 
 // Softmax followed by cross-entropy, fused, taking logits z:
 //   E_sum = −Σ_k Σ_j y_kj log softmax(z)_kj,  E_mean = E_sum / K
@@ -56,18 +63,15 @@ export const mse: OutputLossFn = Object.assign(
 // The fused gradient is exact only when every row of y sums to 1 (one-hot or a probability
 // distribution), so that is checked. log softmax is computed stably (log-sum-exp).
 // (K×m), (K×m) → loss, K×m
-export const softmaxCrossEntropy: LogitLossFn = Object.assign(
-  function softmaxCrossEntropy(z: Matrix, y: Matrix, reduction: Reduction): LogitLoss {
-    const divisor = perSample("softmaxCrossEntropy", z, y, reduction);
-    checkDistributions("softmaxCrossEntropy", y);
-    const logP = logSoftmax(z);
-    return {
-      loss: y.mul(logP.scale(-1)).total() / divisor,
-      dZ: logP.map(Math.exp).sub(y).scale(1 / divisor),
-    };
-  },
-  { fromLogits: true as const },
-);
+export const softmaxCrossEntropy = logitLoss("softmaxCrossEntropy", (z: Matrix, y: Matrix, reduction: Reduction): LogitLoss => {
+  const divisor = perSample("softmaxCrossEntropy", z, y, reduction);
+  checkDistributions("softmaxCrossEntropy", y);
+  const logP = logSoftmax(z);
+  return {
+    loss: y.mul(logP.scale(-1)).total() / divisor,
+    dZ: logP.map(Math.exp).sub(y).scale(1 / divisor),
+  };
+});
 
 // Cross-entropy taken on its own, on probabilities P (the softmax already applied), as it is
 // derived by hand before the chain rule through softmax:
@@ -76,16 +80,13 @@ export const softmaxCrossEntropy: LogitLossFn = Object.assign(
 // A probability that underflowed to 0 makes log p and y/p non-finite, which the Matrix refuses;
 // softmaxCrossEntropy, which takes logits, never forms p before the log.
 // (K×c), (K×c) → loss, K×c
-export const crossEntropy: OutputLossFn = Object.assign(
-  function crossEntropy(P: Matrix, Y: Matrix, reduction: Reduction): OutputLoss {
-    const divisor = perSample("crossEntropy", P, Y, reduction);
-    // a zero target contributes 0, whatever p is (the limit of y log p as y → 0)
-    const loss = -Y.map((y, k, j) => (y === 0 ? 0 : y * Math.log(P.get(k, j)))).total() / divisor;
-    const dP = Y.map((y, k, j) => (y === 0 ? 0 : -y / P.get(k, j) / divisor));
-    return { loss, dYhat: dP };
-  },
-  { fromLogits: false as const },
-);
+export const crossEntropy = outputLoss("crossEntropy", (P: Matrix, Y: Matrix, reduction: Reduction): OutputLoss => {
+  const divisor = perSample("crossEntropy", P, Y, reduction);
+  // a zero target contributes 0, whatever p is (the limit of y log p as y → 0)
+  const loss = -Y.map((y, k, j) => (y === 0 ? 0 : y * Math.log(P.get(k, j)))).total() / divisor;
+  const dP = Y.map((y, k, j) => (y === 0 ? 0 : -y / P.get(k, j) / divisor));
+  return { loss, dYhat: dP };
+});
 
 // Binary cross-entropy on logits z (a sigmoid output fused with its loss), per entry:
 //   E = −[y log σ(z) + (1 − y) log(1 − σ(z))] = max(z, 0) − z·y + log(1 + e^−|z|)
@@ -93,15 +94,12 @@ export const crossEntropy: OutputLossFn = Object.assign(
 // The second form of E never takes the log of a rounded σ, so E and its gradient are finite for
 // every z: a saturated wrong answer keeps a gradient of size 1 instead of a division by zero.
 // Targets y in [0, 1]. (K×m), (K×m) → loss, K×m
-export const bceWithLogits: LogitLossFn = Object.assign(
-  function bceWithLogits(z: Matrix, y: Matrix, reduction: Reduction): LogitLoss {
-    const divisor = perSample("bceWithLogits", z, y, reduction);
-    checkUnitInterval("bceWithLogits", y, "y", false);
-    const perEntry = z.map((v, k, j) => Math.max(v, 0) - v * y.get(k, j) + Math.log1p(Math.exp(-Math.abs(v))));
-    return { loss: perEntry.total() / divisor, dZ: z.map(sigmoidScalar).sub(y).scale(1 / divisor) };
-  },
-  { fromLogits: true as const },
-);
+export const bceWithLogits = logitLoss("bceWithLogits", (z: Matrix, y: Matrix, reduction: Reduction): LogitLoss => {
+  const divisor = perSample("bceWithLogits", z, y, reduction);
+  checkUnitInterval("bceWithLogits", y, "y", false);
+  const perEntry = z.map((v, k, j) => Math.max(v, 0) - v * y.get(k, j) + Math.log1p(Math.exp(-Math.abs(v))));
+  return { loss: perEntry.total() / divisor, dZ: z.map(sigmoidScalar).sub(y).scale(1 / divisor) };
+});
 
 // Binary cross-entropy on probabilities p = σ(z), taken on its own:
 //   E = −[y log p + (1 − y) log(1 − p)],  ∂E/∂p = (p − y) / (p(1 − p))  (÷ K for mean)
@@ -109,20 +107,17 @@ export const bceWithLogits: LogitLossFn = Object.assign(
 // a division by zero, so it is refused, naming the entry. No ε is added: a clamp makes the loss
 // flat there and the gradient silently 0, and a gradient check then passes (notebook 09).
 // (K×m), (K×m) → loss, K×m
-export const binaryCrossEntropy: OutputLossFn = Object.assign(
-  function binaryCrossEntropy(p: Matrix, y: Matrix, reduction: Reduction): OutputLoss {
-    const divisor = perSample("binaryCrossEntropy", p, y, reduction);
-    checkUnitInterval("binaryCrossEntropy", y, "y", false);
-    checkUnitInterval("binaryCrossEntropy", p, "p", true);
-    const perEntry = p.map((q, k, j) => {
-      const t = y.get(k, j);
-      return -(t * Math.log(q) + (1 - t) * Math.log(1 - q));
-    });
-    const dP = p.map((q, k, j) => (q - y.get(k, j)) / (q * (1 - q)));
-    return { loss: perEntry.total() / divisor, dYhat: dP.scale(1 / divisor) };
-  },
-  { fromLogits: false as const },
-);
+export const binaryCrossEntropy = outputLoss("binaryCrossEntropy", (p: Matrix, y: Matrix, reduction: Reduction): OutputLoss => {
+  const divisor = perSample("binaryCrossEntropy", p, y, reduction);
+  checkUnitInterval("binaryCrossEntropy", y, "y", false);
+  checkUnitInterval("binaryCrossEntropy", p, "p", true);
+  const perEntry = p.map((q, k, j) => {
+    const t = y.get(k, j);
+    return -(t * Math.log(q) + (1 - t) * Math.log(1 - q));
+  });
+  const dP = p.map((q, k, j) => (q - y.get(k, j)) / (q * (1 - q)));
+  return { loss: perEntry.total() / divisor, dYhat: dP.scale(1 / divisor) };
+});
 
 // Checks a loss's arguments and returns what the summed loss is divided by.
 function perSample(op: string, out: Matrix, y: Matrix, reduction: Reduction): number {
