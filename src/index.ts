@@ -81,3 +81,8 @@ export {
 export { gemmWasm, type GemmWasm } from "./fast/gemm-wasm.js";
 export { matmulFast, type Matmul } from "./fast/matmul-fast.js";
 export { fastKernels } from "./fast/kernels.js";
+
+// A difference quotient scanned over steps h: its errors, the best step, the slope (notebook 06)
+export {
+  quotientError, rollingMax, scanSteps, logLogSlope, type StepScan,
+} from "./check/stepscan.js";
