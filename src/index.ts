@@ -61,6 +61,7 @@ export {
   EPS, sumRoundoff, ulps, centredDifferenceError, paramGap, gradCheckBound, runGap, LOSS_NOISE,
   trainingRunChecks, type TrainRun,
 } from "./check/compare.js";
+export { quotientError, rollingMax, scanSteps, logLogSlope, type StepScan } from "./check/stepscan.js";
 export {
   ClaimError, tx, claim, claimBelow, claimAbove, claimThrows, checksMarkdown, type Check,
 } from "./check/claims.js";
@@ -81,8 +82,3 @@ export {
 export { gemmWasm, type GemmWasm } from "./fast/gemm-wasm.js";
 export { matmulFast, type Matmul } from "./fast/matmul-fast.js";
 export { fastKernels } from "./fast/kernels.js";
-
-// A difference quotient scanned over steps h: its errors, the best step, the slope (notebook 06)
-export {
-  quotientError, rollingMax, scanSteps, logLogSlope, type StepScan,
-} from "./check/stepscan.js";
