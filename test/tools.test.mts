@@ -11,7 +11,7 @@ import { basename, join } from "node:path";
 import { compareOutputs, editedNotebookHint } from "../tools/compare-outputs.mjs";
 import {
   ANSWER_LINE, exerciseEdits, exerciseVerdicts, findExercise, listNotebooks, longLines, NOT_ANSWERED, NotebookError, outputText, parameterLiteral,
-  parameters, prepareRun, readNotebook, sweepPoints, text, withParameters, WRONG_TAG, type Cell, type Notebook, type Output, type Parameter,
+  parameters, prepareRun, readNotebook, solutionBody, sweepPoints, text, withParameters, WRONG_TAG, type Cell, type Notebook, type Output, type Parameter,
 } from "../tools/ipynb.mjs";
 import { typecheckNotebooks } from "../tools/typecheck-notebooks.mjs";
 import { copyWithLib, KERNEL_TEST_MS, root, runTool } from "./run-tool.mjs";
@@ -245,6 +245,17 @@ describe("exercises", () => {
     expect(problems).toMatch(/does not hold the line/);
     expect(problems).toMatch(/one Markdown cell tagged "solution", found 0/);
     expect(problems).toMatch(/wrong\[0\]\.hint is not a valid regular expression/);
+  });
+
+  it("wants the solution closed in a <details> block, which running the cell cannot open", () => {
+    const solution = nb.cells.find((c) => c.metadata.tags?.includes("solution")) as Cell;
+    expect(solutionBody(text(solution.source))).toMatch(/^```ts\nconst myAnswer/);
+    const edited = JSON.parse(JSON.stringify(nb)) as Notebook;
+    const open = edited.cells.find((c) => c.metadata.tags?.includes("solution")) as Cell;
+    open.source = solutionBody(text(open.source)) ?? "";
+    const ex2 = findExercise(edited);
+    expect(ex2?.problems.join("\n")).toMatch(/between `<details><summary>Show the solution<\/summary>` and a blank line/);
+    expect(ex2?.solutionLine).toBe(ex?.solutionLine); // the runner still finds the solution line
   });
 
   it("judges the verdicts: the solution must be right, each wrong answer must get its hint", () => {
