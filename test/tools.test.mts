@@ -401,6 +401,20 @@ describe("npm run export", () => {
     expect(html).toMatch(/13\s*\\times|\\times\s*13/); // a formula's shape follows
   }, 240_000);
 
+  it("keeps each solution closed behind \"Show the solution\", as in JupyterLab", () => {
+    const dir = mkdtempSync(join(tmpdir(), "html-sample-"));
+    copyWithLib(fixture("chapter-sample.ipynb"), join(dir, "from"));
+    const { status, out } = runTool("export.mts", ["--from", join(dir, "from"), "--out", join(dir, "html")], 120_000);
+    expect(status, out).toBe(0);
+    const html = readFileSync(join(dir, "html", "chapter-sample.html"), "utf8");
+    const solutions = [...html.matchAll(/<section class="cell markdown solution"[^>]*>([\s\S]*?)<\/section>/g)].map((m) => m[1]);
+    expect(solutions).toHaveLength(1);
+    expect(solutions[0]).toMatch(/^<details class="solution"><summary>Show the solution<\/summary><pre><code class="language-ts">/);
+    expect(solutions[0].match(/<details/g)).toHaveLength(1);
+    expect(html).not.toMatch(/show solution|<details[^>]* open/);
+    expect(html).toContain('<span class="hljs-keyword">const</span>'); // code coloured at build time
+  }, 120_000);
+
   it("writes static pages whose formulas are typeset and plots drawn, with no script", () => {
     const out = mkdtempSync(join(tmpdir(), "html-"));
     const { status, out: log } = runTool("export.mts", ["--out", out], 180_000);
