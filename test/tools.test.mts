@@ -13,6 +13,7 @@ import {
   ANSWER_LINE, exerciseEdits, exerciseVerdicts, findExercise, listNotebooks, longLines, NOT_ANSWERED, NotebookError, outputText, parameterLiteral,
   parameters, prepareRun, readNotebook, solutionBody, sweepPoints, text, withParameters, WRONG_TAG, type Cell, type Notebook, type Output, type Parameter,
 } from "../tools/ipynb.mjs";
+import { addPlotPictures, plotsWithoutPicture, VEGALITE } from "../tools/plot-png.mjs";
 import { typecheckNotebooks } from "../tools/typecheck-notebooks.mjs";
 import { copyWithLib, KERNEL_TEST_MS, root, runTool } from "./run-tool.mjs";
 
@@ -119,6 +120,9 @@ describe("npm run notebooks", () => {
     expect(out).toMatch(/^ok .* \(the kernel answered at start 2: the first never did\)/m);
     const [run] = (JSON.parse(readFileSync(join(dir, "r.json"), "utf8")) as { runs: { ok: boolean; starts: number }[] }).runs;
     expect(run).toMatchObject({ ok: true, starts: 2 });
+    // the kernel's language_info, which JupyterLab would otherwise write into a notebook on opening it
+    const info = readNotebook(join(dir, "runner-no-parameters.ipynb")).metadata.language_info as Record<string, unknown>;
+    expect(info).toMatchObject({ name: "typescript", file_extension: ".ts", mimetype: "text/typescript" });
   }, KERNEL_TEST_MS);
 
   it("when no kernel answers at either start, says the machine is busy and how to run that notebook again", () => {
@@ -359,6 +363,23 @@ describe("committed outputs", () => {
     const diffs = compareOutputs("nb", edited, nb);
     expect(diffs).toHaveLength(1);
     expect(diffs[0]).toMatch(/^-.*\n\+/m);
+  });
+});
+
+describe("plot pictures", () => {
+  it("a Vega-Lite plot gets the image/png JupyterLab would add, and comparisons skip it", async () => {
+    const spec = { $schema: "https://vega.github.io/schema/vega-lite/v5.json", data: { values: [{ x: 1, y: 2 }, { x: 2, y: 3 }] },
+      mark: "line", encoding: { x: { field: "x", type: "quantitative" }, y: { field: "y", type: "quantitative" } } };
+    const nb: Notebook = { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [
+      { cell_type: "code", source: "plot(…)", metadata: {}, outputs: [{ output_type: "display_data", data: { [VEGALITE]: spec }, metadata: {} }] },
+    ] };
+    const before = JSON.parse(JSON.stringify(nb)) as Notebook;
+    expect(plotsWithoutPicture(nb)).toHaveLength(1);
+    expect(await addPlotPictures(nb)).toBe(1);
+    const png = nb.cells[0].outputs?.[0].data?.["image/png"] as string;
+    expect(Buffer.from(png, "base64").subarray(1, 4).toString()).toBe("PNG");
+    expect(plotsWithoutPicture(nb)).toHaveLength(0);
+    expect(compareOutputs("nb", before, nb)).toEqual([]);
   });
 });
 
