@@ -102,6 +102,11 @@ async function testPage(file: string, expectFailure: boolean): Promise<boolean> 
     await page.click("#run");
     const refusal = (await page.textContent("#live-status")) ?? "";
     check("batchSize = 0 is refused with the domain", /batchSize = 0: out of range; expected \[int ≥ 1\]/.test(refusal), refusal);
+    const answer = (await page.evaluate("[...document.querySelectorAll('section.answer')].map((e) => e.textContent)")) as string[];
+    if (answer.length) {
+      check("the exercise says it is answered in JupyterLab, with the command", answer.every((t) => /open the notebook in JupyterLab \(npm start\)/.test(t) &&
+        !/✎/.test(t)), answer[0].replace(/\s+/g, " ").slice(-160));
+    }
     check("no request left the page", blocked.length === 0, blocked.join(", ") || "none");
     check("no script error", errors.length === 0, errors.join("; ") || "none");
     await page.screenshot({ path: join(buildDir, "screenshots", `live-${name}.png`) });
