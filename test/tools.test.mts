@@ -11,8 +11,9 @@ import { basename, join } from "node:path";
 import { compareOutputs, editedNotebookHint } from "../tools/compare-outputs.mjs";
 import {
   ANSWER_LINE, exerciseEdits, exerciseVerdicts, findExercise, listNotebooks, longLines, NOT_ANSWERED, NotebookError, outputText, parameterLiteral,
-  parameters, prepareRun, readNotebook, sweepPoints, text, withParameters, WRONG_TAG, type Cell, type Notebook, type Output, type Parameter,
+  parameters, prepareRun, readNotebook, solutionBody, sweepPoints, text, withParameters, WRONG_TAG, type Cell, type Notebook, type Output, type Parameter,
 } from "../tools/ipynb.mjs";
+import { addPlotPictures, plotsWithoutPicture, VEGALITE } from "../tools/plot-png.mjs";
 import { typecheckNotebooks } from "../tools/typecheck-notebooks.mjs";
 import { copyWithLib, KERNEL_TEST_MS, root, runTool } from "./run-tool.mjs";
 
@@ -119,6 +120,9 @@ describe("npm run notebooks", () => {
     expect(out).toMatch(/^ok .* \(the kernel answered at start 2: the first never did\)/m);
     const [run] = (JSON.parse(readFileSync(join(dir, "r.json"), "utf8")) as { runs: { ok: boolean; starts: number }[] }).runs;
     expect(run).toMatchObject({ ok: true, starts: 2 });
+    // the kernel's language_info, which JupyterLab would otherwise write into a notebook on opening it
+    const info = readNotebook(join(dir, "runner-no-parameters.ipynb")).metadata.language_info as Record<string, unknown>;
+    expect(info).toMatchObject({ name: "typescript", file_extension: ".ts", mimetype: "text/typescript" });
   }, KERNEL_TEST_MS);
 
   it("when no kernel answers at either start, says the machine is busy and how to run that notebook again", () => {
@@ -247,6 +251,17 @@ describe("exercises", () => {
     expect(problems).toMatch(/wrong\[0\]\.hint is not a valid regular expression/);
   });
 
+  it("wants the solution closed in a <details> block, which running the cell cannot open", () => {
+    const solution = nb.cells.find((c) => c.metadata.tags?.includes("solution")) as Cell;
+    expect(solutionBody(text(solution.source))).toMatch(/^```ts\nconst myAnswer/);
+    const edited = JSON.parse(JSON.stringify(nb)) as Notebook;
+    const open = edited.cells.find((c) => c.metadata.tags?.includes("solution")) as Cell;
+    open.source = solutionBody(text(open.source)) ?? "";
+    const ex2 = findExercise(edited);
+    expect(ex2?.problems.join("\n")).toMatch(/between `<details><summary>Show the solution<\/summary>` and a blank line/);
+    expect(ex2?.solutionLine).toBe(ex?.solutionLine); // the runner still finds the solution line
+  });
+
   it("judges the verdicts: the solution must be right, each wrong answer must get its hint", () => {
     if (!ex) throw new Error("no exercise");
     const run = (answerSays: string, wrongSay: string[]): string[] => {
@@ -351,6 +366,23 @@ describe("committed outputs", () => {
   });
 });
 
+describe("plot pictures", () => {
+  it("a Vega-Lite plot gets the image/png JupyterLab would add, and comparisons skip it", async () => {
+    const spec = { $schema: "https://vega.github.io/schema/vega-lite/v5.json", data: { values: [{ x: 1, y: 2 }, { x: 2, y: 3 }] },
+      mark: "line", encoding: { x: { field: "x", type: "quantitative" }, y: { field: "y", type: "quantitative" } } };
+    const nb: Notebook = { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [
+      { cell_type: "code", source: "plot(…)", metadata: {}, outputs: [{ output_type: "display_data", data: { [VEGALITE]: spec }, metadata: {} }] },
+    ] };
+    const before = JSON.parse(JSON.stringify(nb)) as Notebook;
+    expect(plotsWithoutPicture(nb)).toHaveLength(1);
+    expect(await addPlotPictures(nb)).toBe(1);
+    const png = nb.cells[0].outputs?.[0].data?.["image/png"] as string;
+    expect(Buffer.from(png, "base64").subarray(1, 4).toString()).toBe("PNG");
+    expect(plotsWithoutPicture(nb)).toHaveLength(0);
+    expect(compareOutputs("nb", before, nb)).toEqual([]);
+  });
+});
+
 describe("an edited notebook", () => {
   it("is named, with how to restore it or refresh its outputs", () => {
     const repo = mkdtempSync(join(tmpdir(), "repo-"));
@@ -389,6 +421,20 @@ describe("npm run export", () => {
     expect(shown).not.toMatch(/Injected|npm run notebooks|void 0/);
     expect(html).toMatch(/13\s*\\times|\\times\s*13/); // a formula's shape follows
   }, 240_000);
+
+  it("keeps each solution closed behind \"Show the solution\", as in JupyterLab", () => {
+    const dir = mkdtempSync(join(tmpdir(), "html-sample-"));
+    copyWithLib(fixture("chapter-sample.ipynb"), join(dir, "from"));
+    const { status, out } = runTool("export.mts", ["--from", join(dir, "from"), "--out", join(dir, "html")], 120_000);
+    expect(status, out).toBe(0);
+    const html = readFileSync(join(dir, "html", "chapter-sample.html"), "utf8");
+    const solutions = [...html.matchAll(/<section class="cell markdown solution"[^>]*>([\s\S]*?)<\/section>/g)].map((m) => m[1]);
+    expect(solutions).toHaveLength(1);
+    expect(solutions[0]).toMatch(/^<details class="solution"><summary>Show the solution<\/summary><pre><code class="language-ts">/);
+    expect(solutions[0].match(/<details/g)).toHaveLength(1);
+    expect(html).not.toMatch(/show solution|<details[^>]* open/);
+    expect(html).toContain('<span class="hljs-keyword">const</span>'); // code coloured at build time
+  }, 120_000);
 
   it("writes static pages whose formulas are typeset and plots drawn, with no script", () => {
     const out = mkdtempSync(join(tmpdir(), "html-"));

@@ -4,7 +4,8 @@ executes; this file only runs cells).
 
 Usage: python tools/execute.py
 Reads one job a line on stdin, as JSON:
-  {"id": 3, "source": "prepared.ipynb", "folder": "notebooks", "output": "out/nb.ipynb", "restart": false}
+  {"id": 3, "source": "prepared.ipynb", "folder": "notebooks", "output": "out/nb.ipynb", "restart": false,
+   "pictures": ["tsx", "tools/plot-png.mts"]}   (pictures: optional, draws each Vega-Lite plot's image/png)
 and answers one line per job on stdout, when it finishes:
   {"id": 3, "ok": true, "seconds": 2.1, "fresh": true, "cpu": 3.2, "starts": 1}   (cpu: kernel + worker
       CPU seconds; starts: kernels started for this job, 2 when the first never answered)
@@ -14,11 +15,13 @@ The kernel starts in FOLDER, the original notebook's (as JupyterLab starts it), 
 imports resolve. Consecutive jobs of the same folder share one kernel (tslab recompiles each cell;
 re-running every cell of a notebook re-declares all its names) unless "restart" asks for a new
 one; after a failed job the kernel is always replaced. OUTPUT gets the executed notebook, also
-when a cell fails. The failing cell is numbered as in SOURCE (0-based).
+when a cell fails, with the kernel's language_info in its metadata (as JupyterLab would write it).
+The failing cell is numbered as in SOURCE (0-based).
 """
 import contextlib
 import json
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -65,11 +68,12 @@ class Kernel:
         self.stack = None
         self.client = None
         self.folder = None
+        self.language_info = None
 
     def stop(self):
         if self.stack:
             self.stack.close()
-        self.stack = self.client = self.folder = None
+        self.stack = self.client = self.folder = self.language_info = None
 
     def get(self, folder, nb, restart):
         """The client for this job, and how many kernels were started for it (0: the old one)."""
@@ -93,11 +97,31 @@ class Kernel:
                     errors.append(f"start {attempt + 1}: {type(error).__name__}: {error}")
                     continue
                 self.client, self.stack, self.folder = client, stack, folder
+                # what JupyterLab writes into the notebook's metadata when this kernel connects:
+                # stored as the kernel says it, a notebook opened in JupyterLab is not modified by it
+                reply = client.wait_for_reply(client.kc.kernel_info())
+                self.language_info = (reply or {}).get("content", {}).get("language_info")
                 break
             else:
                 raise KernelStartError(errors)
         self.client.nb = nb
         return self.client, starts
+
+
+VEGALITE = "application/vnd.vegalite.v5+json"
+
+
+def add_pictures(nb, command):
+    """Adds an image/png beside every Vega-Lite output, drawn by COMMAND (tools/plot-png.mts): what
+    JupyterLab adds itself on opening a notebook without them, marking it modified."""
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+               if VEGALITE in o.get("data", {}) and "image/png" not in o["data"]]
+    if not outputs:
+        return
+    done = subprocess.run(command, input=json.dumps([o["data"][VEGALITE] for o in outputs]), capture_output=True,
+                          text=True, timeout=300, check=True)
+    for o, png in zip(outputs, json.loads(done.stdout)):
+        o["data"]["image/png"] = png
 
 
 def run(kernel, job):
@@ -117,6 +141,10 @@ def run(kernel, job):
             stderr = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("name") == "stderr")
             failure = {"cell": index, "text": (stderr or str(error)).rstrip()}
             break
+    if kernel.language_info:
+        nb.metadata["language_info"] = kernel.language_info
+    if job.get("pictures") and not failure:
+        add_pictures(nb, job["pictures"])
     Path(job["output"]).parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, job["output"])
     cpu = kernel_cpu(client) - cpu0 + time.process_time() - own

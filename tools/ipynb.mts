@@ -213,13 +213,29 @@ export function outputText(cell: Cell): string {
 
 // The exercise convention (issue 12): an answer cell tagged `answer` holding the placeholder line,
 // whose metadata lists wrong answers and the hint each must get; a Markdown cell tagged
-// `solution` with a ```ts block of exactly the solution line.
+// `solution` with a ```ts block of exactly the solution line, all of it inside a closed
+// <details> block (JupyterLab renders a Markdown cell in full when it runs, collapsed or not):
+//   <details><summary>Show the solution</summary>
+//
+//   ```ts
+//   const myAnswer: Matrix | undefined = …;
+//   ```
+//
+//   Why it is right, in Markdown.
+//
+//   </details>
+// The blank line after the summary makes the rest Markdown again inside the HTML block.
 export const ANSWER_LINE = "const myAnswer: Matrix | undefined = undefined;";
 const SOLUTION_LINE = /^const myAnswer: Matrix \| undefined = (.+);$/;
 export const RIGHT = "✓ Right";
 export const NOT_YET = "Not yet";
 export const NOT_ANSWERED = "Not answered yet";
 export const WRONG_TAG = "runner-wrong-answer";
+export const SHOW_SOLUTION = "Show the solution";
+const SOLUTION_BLOCK = /^\s*<details>\s*<summary>\s*Show the solution\s*<\/summary>[ \t]*\n[ \t]*\n([\s\S]*?)\n[ \t]*<\/details>\s*$/;
+
+// The Markdown inside a solution cell's <details> block, or undefined when the cell is not in that form.
+export const solutionBody = (source: string): string | undefined => SOLUTION_BLOCK.exec(source)?.[1].trim();
 
 export interface WrongAnswer { answer: string; hint: string }
 export interface Exercise {
@@ -246,6 +262,10 @@ export function findExercise(nb: Notebook): Exercise | undefined {
   if (solutions.length !== 1 || solutions[0].cell_type !== "markdown") {
     problems.push(`expected one Markdown cell tagged "solution", found ${solutions.length}`);
   } else {
+    if (solutionBody(text(solutions[0].source)) === undefined) {
+      problems.push(`the solution cell must hold its solution between \`<details><summary>${SHOW_SOLUTION}</summary>\` and a blank ` +
+        "line, and `</details>` on a line of its own, so that running the cell does not show it");
+    }
     const blocks = [...text(solutions[0].source).matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1].trim());
     if (blocks.length !== 1 || blocks[0].includes("\n") || !SOLUTION_LINE.test(blocks[0])) {
       problems.push("the solution cell needs one ```ts block of exactly one line `const myAnswer: Matrix | undefined = <expr>;`");

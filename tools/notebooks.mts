@@ -123,6 +123,7 @@ interface Run {
   output: string;
   exercise?: Exercise;
   twin?: number; // --engine split: the same run in the other engine, whose outputs must be the same
+  pictures: boolean; // the base run, for reading: each plot gets the image/png JupyterLab would add (tools/plot-png.mts)
   problem?: string; // found before running: the run is not made and counts as failed
 }
 interface Result {
@@ -140,11 +141,11 @@ const KERNEL_TOO = "exercise";
 function plan(o: Options): Run[] {
   const runs: Run[] = [];
   const multi = o.sweep || o.exercise;
-  const add = (r: Omit<Run, "id" | "engine" | "output">, base: string) => {
+  const add = (r: Omit<Run, "id" | "engine" | "output" | "pictures">, base: string) => {
     const dir = (engine: Engine) => join(o.inPlace ? join(buildDir, "in-place") : o.out, o.engine === "split" && engine === "node" ? "node" : "",
       multi ? safe(r.label) : "");
     const one = (engine: Engine): Run => {
-      const run = { ...r, id: runs.length, engine, output: join(dir(engine), basename(r.notebook)) };
+      const run = { ...r, id: runs.length, engine, output: join(dir(engine), basename(r.notebook)), pictures: r.label === base };
       runs.push(run);
       return run;
     };
@@ -251,7 +252,10 @@ class Kernel {
     return new Promise((done) => {
       if (this.exited) return done({ ok: false, seconds: 0, fresh: true, failure: { cell: null, text: this.exited } });
       this.pending = done;
-      const job = { id: r.id, source: r.output, folder: dirname(r.notebook), output: r.output, restart };
+      const job = {
+        id: r.id, source: r.output, folder: dirname(r.notebook), output: r.output, restart,
+        ...(r.pictures ? { pictures: [join(root, "node_modules", ".bin", "tsx"), join(root, "tools", "plot-png.mts")] } : {}),
+      };
       this.child.stdin!.write(JSON.stringify(job) + "\n");
     });
   }
@@ -285,6 +289,7 @@ async function runNode(r: Run): Promise<Reply> {
     cell.outputs = run.outputs.get(i) ?? [];
     cell.execution_count = ++count;
   });
+  if (r.pictures && !run.failure) await (await import("./plot-png.mjs")).addPlotPictures(nb);
   writeFileSync(r.output, JSON.stringify(nb, null, 1) + "\n");
   return { ok: !run.failure, seconds: run.seconds, fresh: true, ...(run.failure ? { failure: run.failure } : {}) };
 }
