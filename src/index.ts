@@ -21,7 +21,7 @@ export {
   ActivationLayer, type Mode, type Param, type LayerCache, type LayerGrads, type Layer,
   type CacheOf,
 } from "./nn/layer.js";
-export { zeros, constant, normal, lecun, xavier, he, symmetricUnits, type Init } from "./nn/init.js";
+export { zeros, constant, normal, lecun, xavier, he, type Init } from "./nn/init.js";
 export { Dense, type DenseCache, type DenseGrads } from "./nn/dense.js";
 export {
   BatchNorm, type BatchNormCache, type BatchNormGrads, type BatchNormOptions,
@@ -37,9 +37,8 @@ export {
   gradientsFor, applyUpdate, sgd, momentum, nesterov, adam, type Grads, type Optimizer,
   type WeightDecay, type NesterovForm,
 } from "./nn/optimizers.js";
-export {
-  referenceKernels, Network, gradList, type Kernels, type NetworkOptions, type ObjectiveOptions,
-} from "./nn/network.js";
+export { referenceKernels, type Kernels } from "./nn/kernels.js";
+export { Network, gradList, type NetworkOptions, type ObjectiveOptions } from "./nn/network.js";
 export {
   DivergenceError, DIVERGED, catchDivergence, train, trainTraced, type TrainOptions,
   type Objective, type TrainHistory, type TrainTrace,
@@ -62,6 +61,7 @@ export {
   trainingRunChecks, type TrainRun,
 } from "./check/compare.js";
 export { quotientError, rollingMax, scanSteps, logLogSlope, type StepScan } from "./check/stepscan.js";
+export { symmetricUnits } from "./check/symmetry.js";
 export {
   ClaimError, tx, claim, claimBelow, claimAbove, claimThrows, checksMarkdown, type Check,
 } from "./check/claims.js";
