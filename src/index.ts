@@ -45,6 +45,10 @@ export {
 } from "./nn/train.js";
 export { softmaxJacobian, softmaxBackwardByJacobian, numericalJacobian } from "./nn/softmax-jacobian.js";
 export { xor, oneHot, blobs, spirals, type Dataset } from "./nn/datasets.js";
+export { standardize } from "./nn/standardize.js";
+export {
+  deltas, rms, layerScales, predictedScales, meanRatio, type LayerScale,
+} from "./nn/deltas.js";
 
 // Checking: finite differences, diagnosis of slips, rounding budgets, the notebooks' claims
 export {
