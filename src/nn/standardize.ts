@@ -15,7 +15,8 @@ export function standardize(X: Matrix): { X: Matrix; mean: Matrix; sd: Matrix } 
   X.data.forEach((x, i) => (largest[i % X.cols] = Math.max(largest[i % X.cols], Math.abs(x))));
   const flat = sd.data.findIndex((s, j) => !(s > 1e-12 * largest[j]));
   if (flat >= 0) {
-    throw new Error(`standardize: column ${flat} of X is constant (${X.get(0, flat)} in all ${K} rows), so it has no scale; leave it out`);
+    const where = K === 1 ? "its only row" : `all ${K} rows`;
+    throw new Error(`standardize: column ${flat} of X is constant (${X.get(0, flat)} in ${where}), so it has no scale; leave it out`);
   }
   return { X: centred.div(broadcastRows(sd, K)), mean, sd };
 }
