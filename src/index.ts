@@ -75,6 +75,7 @@ export {
   lineChart, logAxis, scatter, READABLE, type Json, type VegaLiteSpec, type ChartOptions,
   type Series, type Point,
 } from "./view/plot.js";
+export { wholeNumberX } from "./view/axes.js";
 
 // Speed: the fast path (a Network's default kernels, bit for bit the teaching code)
 export { gemmWasm, type GemmWasm } from "./fast/gemm-wasm.js";
