@@ -47,7 +47,8 @@ export { softmaxJacobian, softmaxBackwardByJacobian, numericalJacobian } from ".
 export { xor, oneHot, blobs, spirals, type Dataset } from "./nn/datasets.js";
 export { standardize } from "./nn/standardize.js";
 export {
-  deltas, rms, layerScales, predictedScales, meanRatio, type LayerScale,
+  deltas, rms, layerScales, predictedScales, meanRatio, summarizeScales, type LayerScale,
+  type ScaleSummary,
 } from "./nn/deltas.js";
 
 // Checking: finite differences, diagnosis of slips, rounding budgets, the notebooks' claims

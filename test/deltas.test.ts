@@ -10,7 +10,7 @@ import { Rng } from "../src/core/rng.js";
 import { type Activation, identity, relu, sigmoid, softmax, tanh } from "../src/nn/activations.js";
 import { BatchNorm } from "../src/nn/batchnorm.js";
 import { Dense } from "../src/nn/dense.js";
-import { deltas, layerScales, meanRatio, predictedScales, rms } from "../src/nn/deltas.js";
+import { deltas, layerScales, meanRatio, predictedScales, rms, summarizeScales } from "../src/nn/deltas.js";
 import { Dropout } from "../src/nn/dropout.js";
 import { type Init, he, normal, xavier } from "../src/nn/init.js";
 import { ActivationLayer } from "../src/nn/layer.js";
@@ -189,6 +189,39 @@ describe("predictedScales: the variance argument", () => {
     expect(Math.abs(factor(tanh, normal(0.01)) / (0.01 * Math.sqrt(64)) - 1)).toBeLessThan(0.1);
     expect(Math.abs(factor(relu, normal(0.01)) / (0.01 * Math.sqrt(32)) - 1)).toBeLessThan(0.15);
     expect(Math.abs(factor(relu, he) - 1)).toBeLessThan(0.15);
+  });
+});
+
+describe("summarizeScales", () => {
+  it("its factors are the geometric means of the measured and predicted sizes it names", () => {
+    const rng = new Rng(31);
+    const X = Matrix.random(12, 2, rng);
+    const Y = Matrix.fill(12, 1, (k) => k % 2);
+    const net = Network.init([2, 16, 16, 16, 1], [tanh, tanh, tanh, identity], rng, { init: xavier });
+    const scales = layerScales(net, X, Y, bceWithLogits, "sum");
+    const p = predictedScales(scales);
+    const d = scales.map((s) => s.delta);
+    const sum = summarizeScales(scales);
+    const geo = (xs: number[]) => Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length);
+    expect(sum.forwardFit).toBeCloseTo(geo(scales.map((s, l) => s.z / p.z[l])), 13);
+    expect(sum.backwardFit).toBeCloseTo(geo(p.delta.map((v, l) => d[l] / v)), 13);
+    expect(sum.hiddenFactor).toBeCloseTo(Math.sqrt(d[0] / d[2]), 13); // two hidden steps
+    expect(sum.predictedHiddenFactor).toBeCloseTo(geo([p.delta[0] / d[1], p.delta[1] / d[2]]), 13);
+    expect(sum.firstOverLast).toBe(d[0] / d[3]);
+  });
+
+  it("one or two layers: the factors without a step are NaN; a dead ReLU layer is refused by meanRatio", () => {
+    const rng = new Rng(32);
+    const X = Matrix.random(4, 2, rng);
+    const Y = Matrix.fill(4, 1, (k) => k % 2);
+    const two = summarizeScales(layerScales(Network.init([2, 3, 1], [tanh, identity], rng), X, Y, mse, "sum"));
+    expect(Number.isNaN(two.hiddenFactor) && Number.isNaN(two.predictedHiddenFactor)).toBe(true);
+    expect(Number.isFinite(two.backwardFit)).toBe(true);
+    const one = summarizeScales(layerScales(Network.init([2, 1], [identity], rng), X, Y, mse, "sum"));
+    expect(Number.isNaN(one.backwardFit)).toBe(true);
+    const dead = Network.init([2, 3, 1], [relu, identity], rng);
+    dead.layers[0].b.data.fill(-100); // every unit off for every sample: δ₁ = 0
+    expect(() => summarizeScales(layerScales(dead, X, Y, mse, "sum"))).toThrow(/meanRatio: entry \d is 0 measured/);
   });
 });
 

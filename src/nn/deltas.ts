@@ -136,3 +136,31 @@ export function meanRatio(measured: readonly number[], predicted: readonly numbe
   }
   return Math.exp(s / measured.length);
 }
+
+// What the variance argument says about one pass (layerScales), as typical factors over the layers
+// (geometric means, meanRatio), for a network of L Dense layers:
+export interface ScaleSummary {
+  forwardFit: number; // measured ÷ predicted rms(Z_l), l = 1..L: 1 when the forward formula holds
+  backwardFit: number; // measured ÷ predicted rms(δ_l), l = 1..L−1: the same for the backward one
+  // δ_l / δ_{l+1} over the hidden steps l = 1..L−2, measured and as predicted from δ_{l+1}: the factor
+  // each hidden layer applies (the step back from the output layer, whose fan-out is its own width,
+  // is left out); NaN when L < 3, which has no hidden step
+  hiddenFactor: number;
+  predictedHiddenFactor: number;
+  firstOverLast: number; // rms(δ_1) / rms(δ_L)
+}
+
+// Throws what meanRatio throws: a size of 0 (every unit of a ReLU layer off for every sample,
+// say), where no ratio is defined.
+export function summarizeScales(scales: readonly LayerScale[]): ScaleSummary {
+  const L = scales.length;
+  const predicted = predictedScales(scales);
+  const delta = (from: number, to: number) => scales.slice(from, to).map((s) => s.delta);
+  return {
+    forwardFit: meanRatio(scales.map((s) => s.z), predicted.z),
+    backwardFit: L > 1 ? meanRatio(delta(0, L - 1), predicted.delta) : NaN,
+    hiddenFactor: L > 2 ? meanRatio(delta(0, L - 2), delta(1, L - 1)) : NaN,
+    predictedHiddenFactor: L > 2 ? meanRatio(predicted.delta.slice(0, L - 2), delta(1, L - 1)) : NaN,
+    firstOverLast: scales[0].delta / scales[L - 1].delta,
+  };
+}
