@@ -45,6 +45,11 @@ export {
 } from "./nn/train.js";
 export { softmaxJacobian, softmaxBackwardByJacobian, numericalJacobian } from "./nn/softmax-jacobian.js";
 export { xor, oneHot, blobs, spirals, type Dataset } from "./nn/datasets.js";
+export { standardize } from "./nn/standardize.js";
+export {
+  deltas, rms, layerScales, predictedScales, meanRatio, summarizeScales, type LayerScale,
+  type ScaleSummary,
+} from "./nn/deltas.js";
 
 // Checking: finite differences, diagnosis of slips, rounding budgets, the notebooks' claims
 export {
@@ -77,6 +82,7 @@ export {
   type Json, type VegaLiteSpec, type ChartOptions, type Series, type Point, type LineOptions,
   type TwoWaySeries, type PanelRun, type PanelOptions,
 } from "./view/plot.js";
+export { wholeNumberX } from "./view/axes.js";
 
 // Speed: the fast path (a Network's default kernels, bit for bit the teaching code)
 export { gemmWasm, type GemmWasm } from "./fast/gemm-wasm.js";
