@@ -45,11 +45,11 @@ export {
 } from "./nn/train.js";
 export { softmaxJacobian, softmaxBackwardByJacobian, numericalJacobian } from "./nn/softmax-jacobian.js";
 export { xor, oneHot, blobs, spirals, type Dataset } from "./nn/datasets.js";
-export { standardize } from "./nn/standardize.js";
 export {
   deltas, rms, layerScales, predictedScales, meanRatio, summarizeScales, type LayerScale,
   type ScaleSummary,
 } from "./nn/deltas.js";
+export { standardize } from "./nn/standardize.js";
 
 // Checking: finite differences, diagnosis of slips, rounding budgets, the notebooks' claims
 export {
