@@ -699,10 +699,12 @@ async function runAll(page: Page): Promise<{ seconds: number }> {
 interface SolutionState { details: boolean; open: boolean; summary: string; codeShown: boolean; code: string }
 function solutionStateIn(cell: DomElement): SolutionState {
   const d = cell.querySelector(".jp-MarkdownOutput details") as (DomElement & { open?: boolean }) | null;
-  const pre = d?.querySelector("pre");
+  const pre = d?.querySelector("pre") as (DomElement & { checkVisibility?: () => boolean }) | null | undefined;
   const r = pre ? pre.getBoundingClientRect() : { width: 0, height: 0 };
+  // Chromium keeps a box for what a closed <details> hides (content-visibility: hidden): ask whether it is drawn
+  const drawn = pre?.checkVisibility ? pre.checkVisibility() : true;
   return { details: d !== null, open: d?.open === true, summary: (d?.querySelector("summary")?.textContent ?? "").trim(),
-    codeShown: r.width > 0 && r.height > 0, code: pre?.textContent ?? "" };
+    codeShown: drawn && r.width > 0 && r.height > 0, code: pre?.textContent ?? "" };
 }
 async function solutionState(page: Page, cell: number): Promise<SolutionState> {
   const el = page.locator(".jp-NotebookPanel .jp-Notebook .jp-Cell").nth(cell);
