@@ -697,18 +697,20 @@ async function runAll(page: Page): Promise<{ seconds: number }> {
 // whether its code block takes room on screen. The cell is scrolled into view first (JupyterLab
 // skips drawing cells far off screen).
 interface SolutionState { details: boolean; open: boolean; summary: string; codeShown: boolean; code: string }
-const SOLUTION_STATE = `(cell) => {
-  const d = cell.querySelector(".jp-MarkdownOutput details");
-  const pre = d && d.querySelector("pre");
+function solutionStateIn(cell: DomElement): SolutionState {
+  const d = cell.querySelector(".jp-MarkdownOutput details") as (DomElement & { open?: boolean }) | null;
+  const pre = d?.querySelector("pre") as (DomElement & { checkVisibility?: () => boolean }) | null | undefined;
   const r = pre ? pre.getBoundingClientRect() : { width: 0, height: 0 };
-  return { details: !!d, open: !!(d && d.open), summary: (d && d.querySelector("summary") ? d.querySelector("summary").textContent : "").trim(),
-    codeShown: r.width > 0 && r.height > 0, code: pre ? pre.textContent : "" };
-}`;
+  // Chromium keeps a box for what a closed <details> hides (content-visibility: hidden): ask whether it is drawn
+  const drawn = pre?.checkVisibility ? pre.checkVisibility() : true;
+  return { details: d !== null, open: d?.open === true, summary: (d?.querySelector("summary")?.textContent ?? "").trim(),
+    codeShown: drawn && r.width > 0 && r.height > 0, code: pre?.textContent ?? "" };
+}
 async function solutionState(page: Page, cell: number): Promise<SolutionState> {
   const el = page.locator(".jp-NotebookPanel .jp-Notebook .jp-Cell").nth(cell);
   await el.scrollIntoViewIfNeeded();
   await sleep(300);
-  return (await el.evaluate(SOLUTION_STATE)) as SolutionState;
+  return el.evaluate(solutionStateIn as unknown as (e: unknown) => SolutionState);
 }
 
 async function assertSolutionsClosed(page: Page, e: Expected): Promise<string> {
