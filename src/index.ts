@@ -45,6 +45,11 @@ export {
 } from "./nn/train.js";
 export { softmaxJacobian, softmaxBackwardByJacobian, numericalJacobian } from "./nn/softmax-jacobian.js";
 export { xor, oneHot, blobs, spirals, type Dataset } from "./nn/datasets.js";
+export {
+  LAYOUTS, axisWords, randomMapInputs, backpropMap, type Layout, type Axis, type MapSum, type Factor,
+  type Term, type CallUse, type Rendering, type MapStep, type GlossaryEntry, type MapInputs,
+  type BackpropMap,
+} from "./nn/map.js";
 
 // Checking: finite differences, diagnosis of slips, rounding budgets, the notebooks' claims
 export {
@@ -71,6 +76,13 @@ export {
   lineChart, logAxis, scatter, READABLE, type Json, type VegaLiteSpec, type ChartOptions,
   type Series, type Point,
 } from "./view/plot.js";
+export {
+  SHAPE_COLORS, textWidth, shapesScene, shapesChart, sceneSpec, type ShapesOptions, type SceneRect,
+  type SceneLine, type SceneText, type SceneBox, type Scene,
+} from "./view/shapes.js";
+export {
+  layoutsTable, numpyTable, glossaryTable, SERIES_SYMBOLS, notationTable,
+} from "./view/map-tables.js";
 
 // Speed: the fast path (a Network's default kernels, bit for bit the teaching code)
 export { gemmWasm, type GemmWasm } from "./fast/gemm-wasm.js";

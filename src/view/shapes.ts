@@ -324,6 +324,11 @@ export function sceneSpec(scene: Scene): VegaLiteSpec {
     $schema: "https://vega.github.io/schema/vega-lite/v5.json",
     width: scene.width,
     height: scene.height,
+    // the scene is laid out in pixels with text widths estimated generously (0.62 em a
+    // character; Chromium's sans-serif measures at most 0.9 of that): no room to add, where
+    // Vega's own estimate (0.8 em) would widen the drawing
+    autosize: { type: "none" },
+    padding: 5,
     config: { view: { stroke: null } },
     // empty layers would draw nothing; Vega-Lite needs every layer to have data, so keep them
     layer: layers.filter((l) => ((l as { data: { values: Json[] } }).data.values).length > 0),
