@@ -46,7 +46,7 @@ export {
 export { softmaxJacobian, softmaxBackwardByJacobian, numericalJacobian } from "./nn/softmax-jacobian.js";
 export { xor, oneHot, blobs, spirals, type Dataset } from "./nn/datasets.js";
 export {
-  LAYOUTS, axisWords, randomMapInputs, backpropMap, type Layout, type Axis, type MapSum, type Factor,
+  LAYOUTS, axisWords, hasBatchAxis, sumsOverBatch, randomMapInputs, backpropMap, type Layout, type Axis, type MapSum, type Factor,
   type Term, type CallUse, type Rendering, type MapStep, type GlossaryEntry, type MapInputs,
   type BackpropMap,
 } from "./nn/map.js";

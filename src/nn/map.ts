@@ -38,6 +38,12 @@ export interface Axis {
 
 export const axisWords = (a: Axis): string => `the ${a.name} = ${a.size} ${a.size === 1 ? a.one : a.what}`;
 
+// Whether an array has the batch axis (one row per sample, or one column), and whether a step
+// sums over the batch (a product whose inner axis is K, or a sum over K; the loss's sum aside).
+export const hasBatchAxis = (r: Pick<Rendering, "axes">): boolean => r.axes.some((a) => a.name === "K");
+export const sumsOverBatch = (r: Pick<Rendering, "sums">): boolean =>
+  r.sums.some((s) => s.axis.name === "K" && (s.how === "product" || s.how === "sum"));
+
 // A sum a step runs, over one axis: inside a matrix product (its inner axis), a copy (a product
 // whose inner axis has length 1: a bias reaching every sample), an explicit sum with numpy's axis
 // number, softmax's normalisation, or the loss's sum over every entry.

@@ -19,8 +19,11 @@ function table(headers: readonly string[], rows: readonly (readonly string[])[])
 }
 
 // "K\times n = 5\times 4": the shape by its letters and its live sizes
-const shapeTex = (r: Rendering): string =>
-  math(`${r.axes[0].name}\\times ${r.axes[1].name} = ${r.value.rows}\\times ${r.value.cols}`);
+function shapeTex(r: Rendering): string {
+  const letters = `${r.axes[0].name}\\times ${r.axes[1].name}`;
+  const sizes = `${r.value.rows}\\times ${r.value.cols}`;
+  return math(letters === sizes ? sizes : `${letters} = ${sizes}`);
+}
 
 const computed = (map: BackpropMap): MapStep[] => map.steps.filter((st) => st.pass !== "given");
 
