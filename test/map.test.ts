@@ -9,7 +9,7 @@ import { Rng } from "../src/core/rng.js";
 import { identity, sigmoid } from "../src/nn/activations.js";
 import { Dense } from "../src/nn/dense.js";
 import { softmaxCrossEntropy } from "../src/nn/losses.js";
-import { backpropMap, LAYOUTS, randomMapInputs, type MapInputs } from "../src/nn/map.js";
+import { backpropMap, hasBatchAxis, LAYOUTS, randomMapInputs, sumsOverBatch, type MapInputs } from "../src/nn/map.js";
 import { Network } from "../src/nn/network.js";
 import { numericalGradient, gradCheck } from "../src/check/gradcheck.js";
 import { relError } from "../src/check/diagnose.js";
@@ -72,6 +72,15 @@ describe("backpropMap", () => {
     expect(sums("P", "rows")).toBe("m:softmax1");
     expect(sums("P", "cols")).toBe("m:softmax0");
     expect(sums("dZ1", "rows")).toBe("");
+  });
+
+  it("finds where K leaves: the backward steps without a batch axis are the ones that sum over it", () => {
+    const map = backpropMap(inputs({ K: 4, n: 4, h: 4, m: 4 })); // sizes equal: only the names tell K apart
+    const text = (f: (st: (typeof map.steps)[number]) => boolean) => map.steps.filter(f).map((st) => st.text);
+    expect(text((st) => st.pass === "backward" && !hasBatchAxis(st.rows))).toEqual(["∂W₂", "∂b₂", "∂W₁", "∂b₁"]);
+    expect(text((st) => sumsOverBatch(st.rows))).toEqual(["∂W₂", "∂b₂", "∂W₁", "∂b₁"]);
+    expect(text((st) => sumsOverBatch(st.cols))).toEqual(["∂W₂", "∂b₂", "∂W₁", "∂b₁"]);
+    expect(text((st) => hasBatchAxis(st.rows))).toEqual(["X", "Y", "Z₁", "A₁", "Z₂", "P", "G", "∂A₁", "∂Z₁", "∂X"]);
   });
 
   it("renders each step as the library call, the numpy line and the formula that computed it", () => {
@@ -148,9 +157,10 @@ describe("the map's tables", () => {
 
   it("show the steps' own texts and the live shapes", () => {
     expect(tables.numpy).toContain("| $\\partial W_1$ | `matmul(X, dZ1, true)` | `X.T @ dZ1` | `dZ1 @ X.T` |");
-    expect(tables.layouts).toContain("$\\partial b_1 = \\mathbf 1^{\\top}\\partial Z_1$ | $1\\times h = 1\\times 6$");
+    expect(tables.layouts).toContain("| $\\underset{1\\times h}{\\partial b_1}$ | $\\underset{1\\times 6}{\\partial b_1} = \\mathbf 1^{\\top}\\partial Z_1$ |");
     expect(tables.layouts).toContain("$K$: `axis=0` · `axis=1`");
     expect(tables.glossary).toContain("| `M.sum(1)` | `M.sum(axis=1, keepdims=True)` |");
+    expect(tables.glossary).toContain("| ∂Z₁ (both layouts) |");
   });
 
   it("typeset: every formula in them is one KaTeX reads", () => {

@@ -18,12 +18,9 @@ function table(headers: readonly string[], rows: readonly (readonly string[])[])
   return [line(headers), `|${headers.map(() => " --- |").join("")}`, ...rows.map(line)].join("\n");
 }
 
-// "K\times n = 5\times 4": the shape by its letters and its live sizes
-function shapeTex(r: Rendering): string {
-  const letters = `${r.axes[0].name}\\times ${r.axes[1].name}`;
-  const sizes = `${r.value.rows}\\times ${r.value.cols}`;
-  return math(letters === sizes ? sizes : `${letters} = ${sizes}`);
-}
+// The symbol with its shape in letters under it, or with its live shape under it
+const lettered = (st: MapStep, r: Rendering): string => `\\underset{${r.axes[0].name}\\times ${r.axes[1].name}}{${st.symbol}}`;
+const sized = (st: MapStep, r: Rendering): string => `\\underset{${r.value.rows}\\times ${r.value.cols}}{${st.symbol}}`;
 
 const computed = (map: BackpropMap): MapStep[] => map.steps.filter((st) => st.pass !== "given");
 
@@ -47,14 +44,15 @@ const sumsOf = (st: MapStep): string =>
   st.rows.sums.length === 0 ? "nothing: entry by entry" : dedupe(st.rows.sums.map((s, i) => sumText(s, st.cols.sums[i]))).join("; ");
 const dedupe = (xs: string[]): string[] => [...new Set(xs)];
 
-// Each step's formula in both layouts, with its shape, and what its sums run over.
+// Each step's formula in both layouts, with its live shape under it (the first column has it in
+// letters, samples as rows), and what its sums run over.
 export function layoutsTable(map: BackpropMap): string {
   return table(
-    ["array", "samples as rows", "shape", "samples as columns", "shape", "sums over (numpy: rows · columns)"],
+    ["array", "samples as rows", "samples as columns", "sums over (numpy: rows · columns)"],
     computed(map).map((st) => [
-      math(st.symbol),
-      math(`${st.symbol} = ${st.rows.tex}`), shapeTex(st.rows),
-      math(`${st.symbol} = ${st.cols.tex}`), shapeTex(st.cols),
+      math(lettered(st, st.rows)),
+      math(`${sized(st, st.rows)} = ${st.rows.tex}`),
+      math(`${sized(st, st.cols)} = ${st.cols.tex}`),
       sumsOf(st),
     ]),
   );
@@ -75,8 +73,9 @@ export function glossaryTable(map: BackpropMap): string {
     ["library", "numpy", "what it is", "the map uses it for"],
     map.glossary().map((g) => [
       code(g.library), code(g.numpy), escapeMarkdown(g.meaning),
-      LAYOUTS.filter((L) => g.usedIn[L].length > 0)
-        .map((L) => `${g.usedIn[L].join(", ")} (${L === "rows" ? "rows" : "columns"})`).join("; "),
+      g.usedIn.rows.join() === g.usedIn.cols.join() ? `${g.usedIn.rows.join(", ")} (both layouts)`
+        : LAYOUTS.filter((L) => g.usedIn[L].length > 0)
+          .map((L) => `${g.usedIn[L].join(", ")} (${L === "rows" ? "rows" : "columns"})`).join("; "),
     ]),
   );
 }

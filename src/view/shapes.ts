@@ -81,7 +81,8 @@ export const textWidth = (s: string, size: number): number => [...s].length * CH
 const hasK = (axes: readonly [Axis, Axis]): boolean => axes[0].name === "K" || axes[1].name === "K";
 const fillOf = (f: Factor): string => (f.ones ? SHAPE_COLORS.onesFill : hasK(f.axes) ? SHAPE_COLORS.batchFill : SHAPE_COLORS.paramFill);
 const shape = (f: Factor): string => `${f.axes[0].size}×${f.axes[1].size}`;
-const boxLabel = (f: Factor): string => `${f.label}  ${shape(f)}`;
+// a vector of ones is labelled in words: "1  5×1" would read as a size
+const boxLabel = (f: Factor): string => `${f.ones ? f.label.replace(/^1/, "ones") : f.label}  ${shape(f)}`;
 
 type Item =
   | { kind: "box"; factor: Factor; top: { summed: boolean }; left: { summed: boolean } }
