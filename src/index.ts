@@ -50,6 +50,11 @@ export {
   type ScaleSummary,
 } from "./nn/deltas.js";
 export { standardize } from "./nn/standardize.js";
+export {
+  LAYOUTS, axisWords, hasBatchAxis, sumsOverBatch, randomMapInputs, backpropMap, type Layout,
+  type Axis, type MapSum, type Factor, type Term, type CallUse, type Rendering, type MapStep,
+  type GlossaryEntry, type MapInputs, type BackpropMap,
+} from "./nn/map.js";
 
 // Checking: finite differences, diagnosis of slips, rounding budgets, the notebooks' claims
 export {
@@ -83,6 +88,11 @@ export {
   type TwoWaySeries, type PanelRun, type PanelOptions,
 } from "./view/plot.js";
 export { wholeNumberX } from "./view/axes.js";
+export {
+  SHAPE_COLORS, textWidth, shapesScene, shapesChart, sceneSpec, type ShapesOptions, type SceneRect,
+  type SceneLine, type SceneText, type SceneBox, type Scene,
+} from "./view/shapes.js";
+export { layoutsTable, numpyTable, glossaryTable, SERIES_SYMBOLS, notationTable } from "./view/map-tables.js";
 
 // Speed: the fast path (a Network's default kernels, bit for bit the teaching code)
 export { gemmWasm, type GemmWasm } from "./fast/gemm-wasm.js";
