@@ -26,6 +26,11 @@ export {
   BatchNorm, type BatchNormCache, type BatchNormGrads, type BatchNormOptions,
 } from "./nn/batchnorm.js";
 export { Dropout, type DropoutCache, type DropoutGrads } from "./nn/dropout.js";
+export { LayerNorm, type LayerNormCache, type LayerNormGrads } from "./nn/layernorm.js";
+export {
+  SlippedBatchNorm, BATCH_NORM_SLIPS, withBatchNormSlip, checkBatchNormSlip, type BatchNormSlip,
+  type SlippedBatchNormCache, type SlipCheck,
+} from "./nn/batchnorm-slips.js";
 export {
   lossGradient, mse, softmaxCrossEntropy, crossEntropy, bceWithLogits, binaryCrossEntropy,
   reductionDivisor, checkDistributions, type Reduction, type OutputLoss, type LogitLoss,
