@@ -36,6 +36,7 @@ export {
   reductionDivisor, checkDistributions, type Reduction, type OutputLoss, type LogitLoss,
   type LossResult, type OutputLossFn, type LogitLossFn, type LossFn,
 } from "./nn/losses.js";
+export { onlyRow } from "./nn/sample-term.js";
 export { l2, type Penalty } from "./nn/penalties.js";
 export {
   gradientsFor, applyUpdate, sgd, momentum, nesterov, adam, type Grads, type Optimizer,
@@ -61,6 +62,7 @@ export {
   relError, diagnose, answerVerdict, type KnownSlip, type DiagnoseOptions, type Slip,
   type Diagnosis,
 } from "./check/diagnose.js";
+export { passesCheck } from "./check/verdict.js";
 export { EPS, sumRoundoff, ulps, centredDifferenceError, paramGap } from "./check/compare.js";
 export {
   ClaimError, tx, claim, claimBelow, claimAbove, claimThrows, checksMarkdown, type Check,

@@ -1,0 +1,14 @@
+import type { GradCheckReport } from "./gradcheck.js";
+
+// A gradient check's verdict on one array, for gradients of very different sizes. The relative
+// error alone says "wrong" for a right gradient that is tiny but not zero: a batch norm's input
+// at K = 2, where ∂E/∂Z is about ε/σ² times its usual size (notebook 07), gives a relative error
+// of rounding noise over a small number, 1e-5 say. So an array passes when its relative error is
+// below tol, or when its largest entry difference is within the check's resolution (the rounding
+// noise of the finite difference, differenceResolution; gradcheck.ts): the check cannot tell the
+// two gradients apart. An exact zero matched at rounding level (belowResolution) passes either way.
+// tol > 0, default 1e-7.
+export function passesCheck(report: Pick<GradCheckReport, "relError" | "absError" | "resolution">, tol = 1e-7): boolean {
+  if (!(tol > 0 && Number.isFinite(tol))) throw new Error(`passesCheck: tol must be a positive finite number, got ${String(tol)}`);
+  return report.relError < tol || report.absError <= report.resolution;
+}
