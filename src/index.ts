@@ -10,6 +10,7 @@ export { formatNumber, elide, formatPair } from "./core/format.js";
 export { Matrix } from "./core/matrix.js";
 export { matmul, matmulShape, outer, kron, broadcastRows, broadcastCols } from "./core/linalg.js";
 export { Rng } from "./core/rng.js";
+export { spreadOf } from "./core/spread.js";
 
 // The network: activations, layers, initialisation, losses, penalties, optimizers, training, data
 export {
