@@ -38,6 +38,7 @@ export {
   type LossResult, type OutputLossFn, type LogitLossFn, type LossFn,
 } from "./nn/losses.js";
 export { onlyRow } from "./nn/sample-term.js";
+export { forwardInBatches, withPopulationStatistics } from "./nn/batches.js";
 export { l2, type Penalty } from "./nn/penalties.js";
 export {
   gradientsFor, applyUpdate, sgd, momentum, nesterov, adam, type Grads, type Optimizer,
@@ -64,6 +65,8 @@ export {
   type Diagnosis,
 } from "./check/diagnose.js";
 export { passesCheck } from "./check/verdict.js";
+export { normalizationStep } from "./check/step.js";
+export { batchNormRoundoff } from "./check/batchnorm-roundoff.js";
 export { EPS, sumRoundoff, ulps, centredDifferenceError, paramGap } from "./check/compare.js";
 export {
   ClaimError, tx, claim, claimBelow, claimAbove, claimThrows, checksMarkdown, type Check,

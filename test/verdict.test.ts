@@ -19,6 +19,10 @@ describe("passesCheck", () => {
     expect(passesCheck({ relError: 1e-5, absError: 1e-8, resolution: 1e-9 })).toBe(false);
     expect(passesCheck({ relError: 1e-5, absError: 1e-8, resolution: 1e-9 }, 1e-4)).toBe(true);
     expect(() => passesCheck({ relError: 0, absError: 0, resolution: 0 }, 0)).toThrow("passesCheck: tol must be a positive finite number, got 0");
+    // a floor above the resolution, for a loss computed less exactly than ε|E|
+    expect(passesCheck({ relError: 1e-5, absError: 1e-8, resolution: 1e-9 }, 1e-7, 2e-8)).toBe(true);
+    expect(passesCheck({ relError: 1e-5, absError: 1e-8, resolution: 1e-9 }, 1e-7, 5e-9)).toBe(false);
+    expect(() => passesCheck({ relError: 0, absError: 0, resolution: 0 }, 1e-7, -1)).toThrow("passesCheck: floor must be a finite number ≥ 0, got -1");
   });
 
   it("a batch norm at K = 2: W1's tiny right gradient passes, the constant-statistics slip does not", () => {
