@@ -11,6 +11,7 @@ export { Matrix } from "./core/matrix.js";
 export { matmul, matmulShape, outer, kron, broadcastRows, broadcastCols } from "./core/linalg.js";
 export { Rng } from "./core/rng.js";
 export { timeIt, type TimeOptions } from "./core/timing.js";
+export { spreadOf } from "./core/spread.js";
 
 // The network: activations, layers, initialisation, losses, penalties, optimizers, training, data
 export {
@@ -55,6 +56,13 @@ export {
   type Axis, type MapSum, type Factor, type Term, type CallUse, type Rendering, type MapStep,
   type GlossaryEntry, type MapInputs, type BackpropMap,
 } from "./nn/map.js";
+export { forwardInBatches, withPopulationStatistics } from "./nn/batches.js";
+export { onlyRow } from "./nn/sample-term.js";
+export { LayerNorm, type LayerNormCache, type LayerNormGrads } from "./nn/layernorm.js";
+export {
+  BATCH_NORM_SLIPS, SlippedBatchNorm, withBatchNormSlip, checkBatchNormSlip, type BatchNormSlip,
+  type SlippedBatchNormCache, type SlipCheck,
+} from "./nn/batchnorm-slips.js";
 
 // Checking: finite differences, diagnosis of slips, rounding budgets, the notebooks' claims
 export {
@@ -75,6 +83,9 @@ export { symmetricUnits } from "./check/symmetry.js";
 export {
   ClaimError, tx, claim, claimBelow, claimAbove, claimThrows, checksMarkdown, type Check,
 } from "./check/claims.js";
+export { passesCheck } from "./check/verdict.js";
+export { batchNormRoundoff } from "./check/batchnorm-roundoff.js";
+export { normalizationStep } from "./check/step.js";
 
 // Showing: formulas with live values, TeX, Markdown tables, charts
 export {
