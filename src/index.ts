@@ -10,6 +10,7 @@ export { formatNumber, elide, formatPair } from "./core/format.js";
 export { Matrix } from "./core/matrix.js";
 export { matmul, matmulShape, outer, kron, broadcastRows, broadcastCols } from "./core/linalg.js";
 export { Rng } from "./core/rng.js";
+export { solve, SingularMatrixError } from "./core/solve.js";
 
 // The network: activations, layers, initialisation, losses, penalties, optimizers, training, data
 export {
@@ -45,6 +46,8 @@ export {
 } from "./nn/train.js";
 export { softmaxJacobian, softmaxBackwardByJacobian, numericalJacobian } from "./nn/softmax-jacobian.js";
 export { xor, oneHot, blobs, spirals, type Dataset } from "./nn/datasets.js";
+export { ridge, withOnes } from "./nn/ridge.js";
+export { trainPath, arraysGap, pathMean } from "./nn/path.js";
 
 // Checking: finite differences, diagnosis of slips, rounding budgets, the notebooks' claims
 export {
