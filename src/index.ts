@@ -47,7 +47,7 @@ export {
 export { softmaxJacobian, softmaxBackwardByJacobian, numericalJacobian } from "./nn/softmax-jacobian.js";
 export { xor, oneHot, blobs, spirals, type Dataset } from "./nn/datasets.js";
 export { ridge, withOnes } from "./nn/ridge.js";
-export { trainPath, arraysGap, pathMean } from "./nn/path.js";
+export { trainPath, arraysGap, arraysDistance, pathMean } from "./nn/path.js";
 
 // Checking: finite differences, diagnosis of slips, rounding budgets, the notebooks' claims
 export {

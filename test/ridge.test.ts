@@ -10,10 +10,10 @@ import { identity } from "../src/nn/activations.js";
 import { mse } from "../src/nn/losses.js";
 import { Network } from "../src/nn/network.js";
 import { momentum, sgd } from "../src/nn/optimizers.js";
-import { arraysGap, pathMean, trainPath } from "../src/nn/path.js";
+import { arraysDistance, arraysGap, pathMean, trainPath } from "../src/nn/path.js";
 import { l2 } from "../src/nn/penalties.js";
 import { ridge, withOnes } from "../src/nn/ridge.js";
-import { train } from "../src/nn/train.js";
+import { DivergenceError, train } from "../src/nn/train.js";
 import { expectShapeError } from "./helpers.js";
 
 // N samples of y = x·w + 0.5 + noise, n = 3 inputs, m outputs
@@ -119,6 +119,19 @@ describe("trainPath, arraysGap, pathMean", () => {
     expect(path[0].map((m) => m.shape)).toEqual(["3×1", "1×1"]);
   });
 
+  it("a run that diverges returns its DivergenceError and the path up to the last step taken", () => {
+    const { X, Y, net } = problem(12);
+    const opts = { epochs: 50, batchSize: 12, loss: mse, reduction: "mean" as const, seed: 1 };
+    const run = trainPath(net.clone(), X, Y, { ...opts, eta: 5 }); // far too large for this loss
+    expect(run.diverged).toBeInstanceOf(DivergenceError);
+    expect(run.history).toBeUndefined();
+    expect(run.path.length).toBe((run.diverged as DivergenceError).step - 1);
+    expect(run.path.length).toBeGreaterThan(0);
+    const ok = trainPath(net.clone(), X, Y, { ...opts, eta: 0.1 });
+    expect(ok.diverged).toBeUndefined();
+    expect(ok.history?.lossPerEpoch).toHaveLength(50);
+  });
+
   it("plain SGD through trainPath gives the same path as through an optimizer", () => {
     const { X, Y, net } = problem(12);
     const opts = { epochs: 2, batchSize: 5, loss: mse, reduction: "mean" as const, seed: 3 };
@@ -134,6 +147,15 @@ describe("trainPath, arraysGap, pathMean", () => {
     expect(arraysGap([], [])).toBe(0);
     expect(() => arraysGap(a, [b[0]])).toThrow("arraysGap: 2 arrays against 1");
     expectShapeError(() => arraysGap(a, [Matrix.column([1, 2]), b[1]]), "arraysGap", ["1×2", "2×1"]);
+  });
+
+  it("arraysDistance: the Euclidean distance over all entries of all arrays; arraysGap's refusals", () => {
+    const a = [Matrix.row([1, 2]), Matrix.row([3])];
+    const b = [Matrix.row([4, 2]), Matrix.row([7])];
+    expect(arraysDistance(a, b)).toBe(5); // √(3² + 0² + 4²)
+    expect(arraysDistance(a, a)).toBe(0);
+    expect(() => arraysDistance(a, [b[0]])).toThrow("arraysGap: 2 arrays against 1");
+    expectShapeError(() => arraysDistance(a, [Matrix.column([1, 2]), b[1]]), "arraysGap", ["1×2", "2×1"]);
   });
 
   it("pathMean: the mean of the points from a step on, half-way by default; refuses an empty path and a bad step", () => {

@@ -1,27 +1,31 @@
 import { ShapeError } from "../core/errors.js";
 import type { Matrix } from "../core/matrix.js";
 import type { Network } from "./network.js";
-import { type TrainHistory, type TrainOptions, train } from "./train.js";
+import { DivergenceError, type TrainHistory, type TrainOptions, catchDivergence, train } from "./train.js";
 
 // Where training went, step by step, for comparing a run with a closed-form answer or with
 // another run (notebook 08): the parameters after every step, their mean over the last steps,
 // and the distance between two points.
 
 // train() (train.ts), also recording where the parameters were after every step: path[s] holds
-// copies of net.params()'s arrays (W1, b1, …, each of its own shape) after step s + 1, so path
-// has one entry per step, epochs · ⌈N/K⌉ in all. opts.onStep, if given, is still called after
-// each step. net is updated in place, as by train; throws what train throws (a DivergenceError
-// included, the path then lost).
-export function trainPath(net: Network, X: Matrix, Y: Matrix, opts: TrainOptions): { history: TrainHistory; path: Matrix[][] } {
+// copies of net.params()'s arrays (W1, b1, …, each of its own shape) after step s + 1, so a whole
+// run has one entry per step, epochs · ⌈N/K⌉ in all. A run that diverges is not thrown away: train's
+// DivergenceError is returned as diverged, with the path up to the last step taken (the diverging
+// step is refused before it changes anything) and no history. opts.onStep, if given, is still called
+// after each step. net is updated in place, as by train; any other error is thrown.
+export function trainPath(
+  net: Network,
+  X: Matrix,
+  Y: Matrix,
+  opts: TrainOptions,
+): { history?: TrainHistory; path: Matrix[][]; diverged?: DivergenceError } {
   const path: Matrix[][] = [];
-  const history = train(net, X, Y, {
-    ...opts,
-    onStep: (step) => {
-      path.push(net.params().map((p) => p.value.clone()));
-      opts.onStep?.(step);
-    },
-  });
-  return { history, path };
+  const record = (step: number): void => {
+    path.push(net.params().map((p) => p.value.clone()));
+    opts.onStep?.(step);
+  };
+  const result = catchDivergence(() => train(net, X, Y, { ...opts, onStep: record }));
+  return result instanceof DivergenceError ? { path, diverged: result } : { history: result, path };
 }
 
 // The largest entry difference between two lists of arrays, array by array: max_i max |a_i − b_i|
@@ -36,6 +40,17 @@ export function arraysGap(a: readonly Matrix[], b: readonly Matrix[]): number {
       return x.maxAbsDiff(b[i]);
     }),
   );
+}
+
+// The Euclidean distance between two lists of arrays, as if each list were one long vector:
+// √(Σ_i ‖a_i − b_i‖²), ‖·‖ the root of the sum of squared entries (the Frobenius norm). The
+// measure for noise, whose variance adds up over entries; arraysGap's refusals.
+export function arraysDistance(a: readonly Matrix[], b: readonly Matrix[]): number {
+  arraysGap(a, b); // the same lengths and shapes
+  return Math.sqrt(a.reduce((sum, x, i) => {
+    const d = x.sub(b[i]);
+    return sum + d.mul(d).total();
+  }, 0));
 }
 
 // The mean of the points path[from], …, path[path.length − 1], array by array: averaging the
