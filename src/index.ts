@@ -2,7 +2,7 @@
 // Notebooks import it as ./lib/index.js; a script of your own as src/index.ts (ESM or CommonJS).
 // Every name is listed, so that an ESM importer sees them (test/entry.test.ts keeps the list whole).
 
-// The numbers: matrices, linear algebra, errors, formatting, random numbers
+// The numbers: matrices, linear algebra, errors, formatting, random numbers, timing
 export {
   assertPositiveInt, NonFiniteError, assertFinite, assertLearningRate, ShapeError,
 } from "./core/errors.js";
@@ -10,6 +10,7 @@ export { formatNumber, elide, formatPair } from "./core/format.js";
 export { Matrix } from "./core/matrix.js";
 export { matmul, matmulShape, outer, kron, broadcastRows, broadcastCols } from "./core/linalg.js";
 export { Rng } from "./core/rng.js";
+export { timeIt, type TimeOptions } from "./core/timing.js";
 export { solve, SingularMatrixError } from "./core/solve.js";
 
 // The network: activations, layers, initialisation, losses, penalties, optimizers, training, data
@@ -21,7 +22,7 @@ export {
   ActivationLayer, type Mode, type Param, type LayerCache, type LayerGrads, type Layer,
   type CacheOf,
 } from "./nn/layer.js";
-export { zeros, constant, normal, lecun, xavier, he, symmetricUnits, type Init } from "./nn/init.js";
+export { zeros, constant, normal, lecun, xavier, he, type Init } from "./nn/init.js";
 export { Dense, type DenseCache, type DenseGrads } from "./nn/dense.js";
 export {
   BatchNorm, type BatchNormCache, type BatchNormGrads, type BatchNormOptions,
@@ -37,15 +38,19 @@ export {
   gradientsFor, applyUpdate, sgd, momentum, nesterov, adam, type Grads, type Optimizer,
   type WeightDecay, type NesterovForm,
 } from "./nn/optimizers.js";
-export {
-  referenceKernels, Network, gradList, type Kernels, type NetworkOptions, type ObjectiveOptions,
-} from "./nn/network.js";
+export { referenceKernels, type Kernels } from "./nn/kernels.js";
+export { Network, gradList, type NetworkOptions, type ObjectiveOptions } from "./nn/network.js";
 export {
   DivergenceError, DIVERGED, catchDivergence, train, trainTraced, type TrainOptions,
   type Objective, type TrainHistory, type TrainTrace,
 } from "./nn/train.js";
 export { softmaxJacobian, softmaxBackwardByJacobian, numericalJacobian } from "./nn/softmax-jacobian.js";
 export { xor, oneHot, blobs, spirals, type Dataset } from "./nn/datasets.js";
+export { standardize } from "./nn/standardize.js";
+export {
+  deltas, rms, layerScales, predictedScales, meanRatio, summarizeScales, type LayerScale,
+  type ScaleSummary,
+} from "./nn/deltas.js";
 export { ridge, withOnes } from "./nn/ridge.js";
 export { trainPath, arraysGap, arraysDistance, pathMean } from "./nn/path.js";
 
@@ -59,7 +64,12 @@ export {
   relError, diagnose, answerVerdict, type KnownSlip, type DiagnoseOptions, type Slip,
   type Diagnosis,
 } from "./check/diagnose.js";
-export { EPS, sumRoundoff, ulps, centredDifferenceError, paramGap } from "./check/compare.js";
+export {
+  EPS, sumRoundoff, ulps, centredDifferenceError, paramGap, gradCheckBound, runGap, LOSS_NOISE,
+  trainingRunChecks, type TrainRun,
+} from "./check/compare.js";
+export { quotientError, rollingMax, scanSteps, logLogSlope, type StepScan } from "./check/stepscan.js";
+export { symmetricUnits } from "./check/symmetry.js";
 export {
   ClaimError, tx, claim, claimBelow, claimAbove, claimThrows, checksMarkdown, type Check,
 } from "./check/claims.js";
@@ -71,9 +81,11 @@ export {
 export { texShape, texSized, texNumber, matrixScale, texMatrix, checkTex } from "./view/tex.js";
 export { escapeMarkdown, markdownTable } from "./view/markdown.js";
 export {
-  lineChart, logAxis, scatter, READABLE, type Json, type VegaLiteSpec, type ChartOptions,
-  type Series, type Point,
+  lineChart, lineChartTwoWays, divergenceNote, logAxis, scatter, READABLE, stepPanels, decadeTicks,
+  type Json, type VegaLiteSpec, type ChartOptions, type Series, type Point, type LineOptions,
+  type TwoWaySeries, type PanelRun, type PanelOptions,
 } from "./view/plot.js";
+export { wholeNumberX } from "./view/axes.js";
 
 // Speed: the fast path (a Network's default kernels, bit for bit the teaching code)
 export { gemmWasm, type GemmWasm } from "./fast/gemm-wasm.js";

@@ -12,7 +12,8 @@ import { oneHot } from "../src/nn/datasets.js";
 import { Dense } from "../src/nn/dense.js";
 import { ActivationLayer } from "../src/nn/layer.js";
 import { mse, softmaxCrossEntropy } from "../src/nn/losses.js";
-import { Network, referenceKernels } from "../src/nn/network.js";
+import { referenceKernels } from "../src/nn/kernels.js";
+import { Network } from "../src/nn/network.js";
 import { gradsRelDiff, randn } from "./helpers.js";
 
 // a and b hold the same numbers, bit for bit (Object.is tells +0 from −0)

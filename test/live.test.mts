@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { cpSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { parameters, type Notebook } from "../tools/ipynb.mjs";
 import { notebookModule } from "../tools/cells/module.mjs";
+import { root, runTool } from "./run-tool.mjs";
 
 const nb: Notebook = {
   nbformat: 4, nbformat_minor: 5, metadata: {},
@@ -33,4 +37,25 @@ describe("notebookModule", () => {
     expect(at.every((i) => i >= 0)).toBe(true);
     expect([...at].sort((a, b) => a - b)).toEqual(at);
   });
+});
+
+describe("a live page's exercise", () => {
+  it("says the exercise is answered in JupyterLab, with the command, and keeps the solution closed", () => {
+    const dir = mkdtempSync(join(tmpdir(), "live-"));
+    cpSync(join(root, "test", "fixtures", "chapter-sample.ipynb"), join(dir, "from", "chapter-sample.ipynb"));
+    const built = runTool("live.mts", ["--from", join(dir, "from"), "--out", join(dir, "out")], 120_000);
+    expect(built.status, built.out).toBe(0);
+    const html = readFileSync(join(dir, "out", "chapter-sample.html"), "utf8");
+    const answer = /<section class="code answer">([\s\S]*?)<\/section>/.exec(html)?.[1] ?? "";
+    expect(answer, "the answer cell's code is shown").toContain("checkAnswer");
+    expect(answer).toMatch(/To answer, open the notebook in JupyterLab \(<code>npm start<\/code>\), run <em>Run → Run All Cells<\/em>/);
+    // where nothing can be edited, nothing else tells the reader to edit or run a cell
+    const elsewhere = html.replace(/<p class="live-note answer-elsewhere">[\s\S]*?<\/p>/, "").replace(/<[^>]+>/g, "");
+    expect(elsewhere).not.toMatch(/✎|[Rr]eplace `?undefined|run (this|the) cell|Not answered yet/);
+    expect(html).not.toMatch(/id="out-13"/); // the answer's "not answered yet" verdict is not drawn
+    const solution = /<details class="solution">([\s\S]*?)<\/details>/.exec(html)?.[0] ?? "";
+    expect(solution).toMatch(/^<details class="solution"><summary>Show the solution<\/summary>/);
+    expect(solution.match(/<details/g)).toHaveLength(1); // the cell's own <details> is not nested inside
+    expect(solution).toContain("myAnswer");
+  }, 120_000);
 });

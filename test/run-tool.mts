@@ -7,9 +7,13 @@ import { createInterface } from "node:readline";
 export const root = join(import.meta.dirname, "..");
 const tsx = join(root, "node_modules", ".bin", "tsx");
 
-export function runTool(tool: string, args: string[], timeoutMs = 600_000): { status: number | null; out: string } {
+// How long a test that starts tslab kernels may take: a kernel may take minutes to answer on a busy
+// machine, and the runner waits for two starts (tools/execute.py) before it gives up.
+export const KERNEL_TEST_MS = 600_000;
+
+export function runTool(tool: string, args: string[], timeoutMs = 600_000, env: NodeJS.ProcessEnv = {}): { status: number | null; out: string } {
   const r = spawnSync(tsx, [join(root, "tools", tool), ...args], {
-    cwd: root, encoding: "utf8", timeout: timeoutMs,
+    cwd: root, encoding: "utf8", timeout: timeoutMs, env: { ...process.env, ...env },
   });
   return { status: r.status, out: `${r.stdout}${r.stderr}` };
 }

@@ -3,10 +3,7 @@
 // tf.variableGrads. tfjs computes in float32, so every input is made float32-representable and
 // agreement is expected to about 1e-5 relative for the loss and 1e-4 for the gradients.
 import * as tf from "@tensorflow/tfjs-core";
-// tfjs-core's Node bundle registers no gradients; the union package @tensorflow/tfjs would.
-import "@tensorflow/tfjs-core/dist/register_all_gradients";
-import "@tensorflow/tfjs-backend-cpu";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Matrix } from "../src/core/matrix.js";
 import { Rng } from "../src/core/rng.js";
 import { identity, sigmoid, tanh } from "../src/nn/activations.js";
@@ -18,15 +15,10 @@ import { ActivationLayer, type Layer } from "../src/nn/layer.js";
 import { mse, softmaxCrossEntropy } from "../src/nn/losses.js";
 import { Network } from "../src/nn/network.js";
 import { relDiff } from "./helpers.js";
+import { fromTensor, toFloat32, toTensor, useTfjsCpu } from "./tfjs-helpers.js";
 
-beforeAll(async () => {
-  tf.env().set("IS_TEST", true); // silences the "install the node backend" warning
-  await tf.setBackend("cpu");
-});
+useTfjsCpu();
 
-const toFloat32 = (M: Matrix): Matrix => M.map(Math.fround);
-const toTensor = (M: Matrix): tf.Tensor2D => tf.tensor2d(Float32Array.from(M.data), [M.rows, M.cols]);
-const fromTensor = (t: tf.Tensor): Matrix => new Matrix(t.shape[0] ?? 1, t.shape[1] ?? 1, Float64Array.from(t.dataSync()));
 const randomFloat32 = (r: number, c: number, rng: Rng, scale = 1, shift = 0) =>
   toFloat32(Matrix.random(r, c, rng, scale).addScalar(shift));
 

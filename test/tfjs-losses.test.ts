@@ -2,10 +2,7 @@
 // tfjs.test.ts: tfjs computes in float32, so every input is made float32-representable and the
 // agreement expected is about 1e-5 relative for a loss and 1e-4 for a gradient.
 import * as tf from "@tensorflow/tfjs-core";
-// tfjs-core's Node bundle registers no gradients; they live in a global registry.
-import "@tensorflow/tfjs-core/dist/register_all_gradients";
-import "@tensorflow/tfjs-backend-cpu";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Matrix } from "../src/core/matrix.js";
 import { Rng } from "../src/core/rng.js";
 import { identity, sigmoid, tanh } from "../src/nn/activations.js";
@@ -13,15 +10,10 @@ import { bceWithLogits, mse } from "../src/nn/losses.js";
 import { Network } from "../src/nn/network.js";
 import { l2 } from "../src/nn/penalties.js";
 import { relDiff } from "./helpers.js";
+import { fromTensor, toFloat32, toTensor, useTfjsCpu } from "./tfjs-helpers.js";
 
-beforeAll(async () => {
-  tf.env().set("IS_TEST", true); // silences the "install the node backend" warning
-  await tf.setBackend("cpu");
-});
+useTfjsCpu();
 
-const toFloat32 = (M: Matrix): Matrix => M.map(Math.fround);
-const toTensor = (M: Matrix): tf.Tensor2D => tf.tensor2d(Float32Array.from(M.data), [M.rows, M.cols]);
-const fromTensor = (t: tf.Tensor): Matrix => new Matrix(t.shape[0] ?? 1, t.shape[1] ?? 1, Float64Array.from(t.dataSync()));
 const relErr = (ours: number, theirs: number): number => Math.abs(ours - theirs) / Math.abs(ours);
 
 describe("bceWithLogits agrees with tf.losses.sigmoidCrossEntropy", () => {

@@ -2,11 +2,7 @@
 // tfjs computes in float32, so all inputs are made float32-representable and agreement is
 // expected to about 1e-4 relative, not to double precision.
 import * as tf from "@tensorflow/tfjs-core";
-// tfjs-core's Node bundle registers no gradients; the union package @tensorflow/tfjs would.
-// They live in a global registry, so registering them from the ESM module is enough.
-import "@tensorflow/tfjs-core/dist/register_all_gradients";
-import "@tensorflow/tfjs-backend-cpu";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { identity, sigmoid } from "../src/nn/activations.js";
 import { oneHot } from "../src/nn/datasets.js";
 import { mse, softmaxCrossEntropy } from "../src/nn/losses.js";
@@ -15,15 +11,10 @@ import { Network } from "../src/nn/network.js";
 import type { Grads } from "../src/nn/optimizers.js";
 import { Rng } from "../src/core/rng.js";
 import { relDiff } from "./helpers.js";
+import { fromTensor, toFloat32, toTensor, useTfjsCpu } from "./tfjs-helpers.js";
 
-beforeAll(async () => {
-  tf.env().set("IS_TEST", true); // silences the "install the node backend" warning
-  await tf.setBackend("cpu");
-});
+useTfjsCpu();
 
-const toFloat32 = (M: Matrix): Matrix => M.map(Math.fround);
-const toTensor = (M: Matrix): tf.Tensor2D => tf.tensor2d(Float32Array.from(M.data), [M.rows, M.cols]);
-const fromTensor = (t: tf.Tensor): Matrix => new Matrix(t.shape[0] ?? 1, t.shape[1] ?? 1, Float64Array.from(t.dataSync()));
 
 // A 4 → 6 → 3 network (sigmoid hidden layer) with float32 weights and biases, and a batch of 8.
 function setup(last: typeof sigmoid, logits: boolean) {

@@ -11,10 +11,11 @@ import { basename, join } from "node:path";
 import { compareOutputs, editedNotebookHint } from "../tools/compare-outputs.mjs";
 import {
   ANSWER_LINE, exerciseEdits, exerciseVerdicts, findExercise, listNotebooks, longLines, NOT_ANSWERED, NotebookError, outputText, parameterLiteral,
-  parameters, prepareRun, readNotebook, sweepPoints, text, WRONG_TAG, type Cell, type Notebook, type Output, type Parameter,
+  parameters, prepareRun, readNotebook, solutionBody, sweepPoints, text, withParameters, WRONG_TAG, type Cell, type Notebook, type Output, type Parameter,
 } from "../tools/ipynb.mjs";
+import { addPlotPictures, plotsWithoutPicture, VEGALITE } from "../tools/plot-png.mjs";
 import { typecheckNotebooks } from "../tools/typecheck-notebooks.mjs";
-import { copyWithLib, root, runTool } from "./run-tool.mjs";
+import { copyWithLib, KERNEL_TEST_MS, root, runTool } from "./run-tool.mjs";
 
 const fixture = (name: string) => join(root, "test", "fixtures", name);
 const firstNotebook = listNotebooks(join(root, "notebooks"))[0];
@@ -24,11 +25,11 @@ describe("npm run notebooks", () => {
     const { status, out } = runTool("notebooks.mts", [fixture("failing-cell.ipynb"), "--param", "batchSize=2", "--out", mkdtempSync(join(tmpdir(), "nb-"))]);
     expect(status).toBe(1);
     expect(out).toContain("failing-cell.ipynb");
-    // cell 3 of the file; the injected --param cell must not shift it to 4
+    // cell 3 of the file, as numbered there
     expect(out).toMatch(/^ {2}cell 3 \(first line: "\/\/ this cell subtracts a 3×1 bias/m);
     expect(out).toMatch(/sub: 2×3 vs 3×1/);
     expect(out).not.toContain("never reached");
-  }, 120_000);
+  }, KERNEL_TEST_MS);
 
   it.each([
     ["batchsize=3", /has no parameter "batchsize"/],
@@ -109,30 +110,67 @@ describe("npm run notebooks", () => {
     expect(out).toContain("--in-place stores what the tslab kernel shows");
   });
 
+  it("starts a kernel that never answered once more, and then runs the notebook", () => {
+    // a wait of 0 s: the first kernel cannot answer in time (tslab loads its TypeScript compiler for
+    // over a second), the second gets the usual wait
+    const dir = mkdtempSync(join(tmpdir(), "nb-start-"));
+    const args = [fixture("runner-no-parameters.ipynb"), "--out", dir, "--report", join(dir, "r.json")];
+    const { status, out } = runTool("notebooks.mts", args, KERNEL_TEST_MS, { NOTEBOOKS_KERNEL_START_TIMEOUT_S: "0,180" });
+    expect(status, out).toBe(0);
+    expect(out).toMatch(/^ok .* \(the kernel answered at start 2: the first never did\)/m);
+    const [run] = (JSON.parse(readFileSync(join(dir, "r.json"), "utf8")) as { runs: { ok: boolean; starts: number }[] }).runs;
+    expect(run).toMatchObject({ ok: true, starts: 2 });
+    // the kernel's language_info, which JupyterLab would otherwise write into a notebook on opening it
+    const info = readNotebook(join(dir, "runner-no-parameters.ipynb")).metadata.language_info as Record<string, unknown>;
+    expect(info).toMatchObject({ name: "typescript", file_extension: ".ts", mimetype: "text/typescript" });
+  }, KERNEL_TEST_MS);
+
+  it("when no kernel answers at either start, says the machine is busy and how to run that notebook again", () => {
+    const dir = mkdtempSync(join(tmpdir(), "nb-start-"));
+    const args = [fixture("failing-cell.ipynb"), "--param", "batchSize=2", "--out", dir];
+    const { status, out } = runTool("notebooks.mts", args, KERNEL_TEST_MS, { NOTEBOOKS_KERNEL_START_TIMEOUT_S: "0" });
+    expect(status, out).toBe(1);
+    expect(out).toMatch(/before any cell ran: the tslab kernel never answered, at 2 starts \(waited 0 s and 0 s\)/);
+    expect(out).toMatch(/This is not a failing notebook: the machine is busy \(load average [\d.]+ over the last minute, on \d+ cores\)/);
+    expect(out).toContain("\n    npm run notebooks -- test/fixtures/failing-cell.ipynb --param batchSize=2\n");
+    expect(out).toMatch(/\| start 2: RuntimeError: Kernel didn't respond in 0 seconds/);
+    expect(out).toMatch(/^1 of these failed before any cell ran, because no kernel answered: the machine is busy/m);
+    expect(out).not.toContain("sub: 2×3 vs 3×1"); // no cell ran
+  }, KERNEL_TEST_MS);
+
   it("leaves a source notebook untouched when an in-place run fails", () => {
     const before = readFileSync(fixture("failing-cell.ipynb"), "utf8");
-    const { status } = runTool("notebooks.mts", [fixture("failing-cell.ipynb"), "--in-place"], 120_000);
+    const { status } = runTool("notebooks.mts", [fixture("failing-cell.ipynb"), "--in-place"], KERNEL_TEST_MS);
     expect(status).toBe(1);
     expect(readFileSync(fixture("failing-cell.ipynb"), "utf8")).toBe(before);
-  }, 120_000);
+  }, KERNEL_TEST_MS);
 });
 
 describe("the notebook a run executes", () => {
-  it("puts the --param cell after the parameters cell and the checks after the answer, and keeps the file's numbering", () => {
+  it("has the --param values in its parameters cell, comments kept, the checks after the answer, and keeps the file's numbering", () => {
     const nb = readNotebook(fixture("failing-cell.ipynb"));
     const { nb: run, origin, added } = prepareRun(nb, {
-      inject: "batchSize = 2;", replace: { cell: 2, source: "// new" }, append: { after: 2, sources: ["a;", "b;"], tag: "t" },
+      params: new Map([["batchSize", "2"]]), replace: { cell: 2, source: "// new" }, append: { after: 2, sources: ["a;", "b;"], tag: "t" },
     });
-    expect(origin).toEqual([0, 1, null, 2, null, null, 3, 4]);
-    expect(added[2]).toBe("the --param cell the runner put after cell 1");
-    expect(added[5]).toBe("check 2 the runner appended after cell 2");
+    expect(origin).toEqual([0, 1, 2, null, null, 3, 4]);
+    expect(added[4]).toBe("check 2 the runner appended after cell 2");
+    expect(text(run.cells[1].source)).toBe(text(nb.cells[1].source).replace("let batchSize = 4;", "let batchSize = 2;"));
+    expect(text(run.cells[1].source)).toMatch(/^let batchSize = 2; \/\/ \[int ≥ 1\] samples per mini-batch$/m);
     expect(run.cells.map((c) => text(c.source).split("\n")[0])).toEqual([
-      "# A notebook that must fail", "let batchSize = 4; // [int ≥ 1] samples per mini-batch", "batchSize = 2;", "// new", "a;", "b;",
+      "# A notebook that must fail", "let batchSize = 2; // [int ≥ 1] samples per mini-batch", "// new", "a;", "b;",
       "// this cell subtracts a 3×1 bias from a K×3 batch without broadcasting", "console.log(\"never reached\");",
     ]);
     expect(run.cells.filter((c) => c.cell_type === "code").every((c) => c.outputs?.length === 0 && c.execution_count === null)).toBe(true);
     expect(new Set(run.cells.map((c) => c.id)).size).toBe(run.cells.length); // nbformat 4.5 needs unique cell ids
     expect(text(nb.cells[2].source)).not.toBe("// new"); // the notebook read is not changed
+    expect(text(nb.cells[1].source)).toContain("let batchSize = 4;");
+  });
+
+  it("rewrites only the value of each knob given, keeping types, other lines and comments", () => {
+    const source = "// knobs\nlet batchSize = 5; // [int ≥ 1] K; see §2\nlet seed: number = 1; // [int ≥ 0] seed\nlet name = \"a\"; // [string] s";
+    expect(withParameters(source, new Map([["seed", "7"], ["name", "\"b; // c\""]]))).toBe(
+      "// knobs\nlet batchSize = 5; // [int ≥ 1] K; see §2\nlet seed: number = 7; // [int ≥ 0] seed\nlet name = \"b; // c\"; // [string] s");
+    expect(() => withParameters(source, new Map([["eta", "1"]]))).toThrow(/declares no eta/);
   });
 });
 
@@ -145,19 +183,19 @@ describe("the Node engine", () => {
     expect(out).toMatch(/ShapeError: sub: 2×3 vs 3×1/);
     const executed = readNotebook(join(dir, "failing-cell.ipynb"));
     const printed = executed.cells.map((c) => (c.cell_type === "code" ? outputText(c).trim() : ""));
-    // after the injected --param cell (2), the file's cells 2, 3 and 4 are 3, 4 and 5
-    expect(printed.slice(3)).toEqual(["2×3", "", ""]);
+    expect(printed.slice(2)).toEqual(["2×3", "", ""]); // cell 2 ran at batchSize=2, cell 3 failed, cell 4 never ran
+    expect(text(executed.cells[1].source)).toContain("let batchSize = 2; //");
   });
 
   it("--engine split: a Node run that shows other outputs than the kernel fails, with the difference", () => {
     const dir = mkdtempSync(join(tmpdir(), "nb-split-"));
-    const { status, out } = runTool("notebooks.mts", [fixture("engines-differ.ipynb"), "--engine", "split", "--out", dir, "--report", join(dir, "r.json")], 120_000);
+    const { status, out } = runTool("notebooks.mts", [fixture("engines-differ.ipynb"), "--engine", "split", "--out", dir, "--report", join(dir, "r.json")], KERNEL_TEST_MS);
     expect(status, out).toBe(1);
     const runs = (JSON.parse(readFileSync(join(dir, "r.json"), "utf8")) as { runs: { engine: string; ok: boolean; sameAsKernel?: boolean }[] }).runs;
     expect(runs.map((r) => `${r.engine} ${r.ok} ${r.sameAsKernel}`).sort()).toEqual(["node false false", "tslab true undefined"]);
     expect(out).toContain("the Node engine's outputs differ from the kernel's");
     expect(out).toMatch(/^-\[stdout\]\n-42$/m); // the kernel echoed the last expression; Node did not
-  }, 120_000);
+  }, KERNEL_TEST_MS);
 });
 
 describe("the knob sweep", () => {
@@ -177,7 +215,7 @@ describe("the knob sweep", () => {
   it("reports a notebook that fails inside its documented domain (eta=2 in [number > 0])", () => {
     const dir = mkdtempSync(join(tmpdir(), "sweep-"));
     const args = [fixture("runner-bad-domain.ipynb"), "--sweep", "--engine", "split", "--out", dir, "--report", join(dir, "r.json")];
-    const { status, out } = runTool("notebooks.mts", args, 180_000);
+    const { status, out } = runTool("notebooks.mts", args, KERNEL_TEST_MS);
     expect(status, out).toBe(1);
     const report = JSON.parse(readFileSync(join(dir, "r.json"), "utf8")) as { runs: { label: string; engine: string; ok: boolean; message?: string }[] };
     expect(report.runs.filter((r) => !r.ok).map((r) => r.label)).toEqual(["eta=2"]);
@@ -185,7 +223,7 @@ describe("the knob sweep", () => {
     expect(labels("node")).toEqual(["defaults", "batchSize=1", "batchSize=8", "seed=0", "seed=4294967295", "eta=0.005", "eta=2"]);
     expect(labels("tslab")).toEqual(["defaults"]);
     expect(out).toMatch(/FAILED test\/fixtures\/runner-bad-domain\.ipynb \(eta=2, node\)\n {2}cell 2/);
-  }, 180_000);
+  }, KERNEL_TEST_MS);
 });
 
 describe("exercises", () => {
@@ -211,6 +249,17 @@ describe("exercises", () => {
     expect(problems).toMatch(/does not hold the line/);
     expect(problems).toMatch(/one Markdown cell tagged "solution", found 0/);
     expect(problems).toMatch(/wrong\[0\]\.hint is not a valid regular expression/);
+  });
+
+  it("wants the solution closed in a <details> block, which running the cell cannot open", () => {
+    const solution = nb.cells.find((c) => c.metadata.tags?.includes("solution")) as Cell;
+    expect(solutionBody(text(solution.source))).toMatch(/^```ts\nconst myAnswer/);
+    const edited = JSON.parse(JSON.stringify(nb)) as Notebook;
+    const open = edited.cells.find((c) => c.metadata.tags?.includes("solution")) as Cell;
+    open.source = solutionBody(text(open.source)) ?? "";
+    const ex2 = findExercise(edited);
+    expect(ex2?.problems.join("\n")).toMatch(/between `<details><summary>Show the solution<\/summary>` and a blank line/);
+    expect(ex2?.solutionLine).toBe(ex?.solutionLine); // the runner still finds the solution line
   });
 
   it("judges the verdicts: the solution must be right, each wrong answer must get its hint", () => {
@@ -317,6 +366,23 @@ describe("committed outputs", () => {
   });
 });
 
+describe("plot pictures", () => {
+  it("a Vega-Lite plot gets the image/png JupyterLab would add, and comparisons skip it", async () => {
+    const spec = { $schema: "https://vega.github.io/schema/vega-lite/v5.json", data: { values: [{ x: 1, y: 2 }, { x: 2, y: 3 }] },
+      mark: "line", encoding: { x: { field: "x", type: "quantitative" }, y: { field: "y", type: "quantitative" } } };
+    const nb: Notebook = { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [
+      { cell_type: "code", source: "plot(…)", metadata: {}, outputs: [{ output_type: "display_data", data: { [VEGALITE]: spec }, metadata: {} }] },
+    ] };
+    const before = JSON.parse(JSON.stringify(nb)) as Notebook;
+    expect(plotsWithoutPicture(nb)).toHaveLength(1);
+    expect(await addPlotPictures(nb)).toBe(1);
+    const png = nb.cells[0].outputs?.[0].data?.["image/png"] as string;
+    expect(Buffer.from(png, "base64").subarray(1, 4).toString()).toBe("PNG");
+    expect(plotsWithoutPicture(nb)).toHaveLength(0);
+    expect(compareOutputs("nb", before, nb)).toEqual([]);
+  });
+});
+
 describe("an edited notebook", () => {
   it("is named, with how to restore it or refresh its outputs", () => {
     const repo = mkdtempSync(join(tmpdir(), "repo-"));
@@ -338,6 +404,38 @@ describe("an edited notebook", () => {
 });
 
 describe("npm run export", () => {
+  it("of a run at another batch size shows the parameters it ran with, in the notebook's words, and no runner machinery", () => {
+    const dir = mkdtempSync(join(tmpdir(), "nb-K13-"));
+    const notebook = listNotebooks(join(root, "notebooks")).find((p) => basename(p).startsWith("01-")) ?? firstNotebook;
+    const ran = runTool("notebooks.mts", [notebook, "--engine", "node", "--param", "batchSize=13", "--out", dir], 120_000);
+    expect(ran.status, ran.out).toBe(0);
+    const exported = runTool("export.mts", ["--from", dir, "--out", join(dir, "html")], 120_000);
+    expect(exported.status, exported.out).toBe(0);
+    const html = readFileSync(join(dir, "html", basename(notebook).replace(/\.ipynb$/, ".html")), "utf8");
+    const shown = html.replace(/<[^>]+>/g, "").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&amp;/g, "&");
+    const line = text(readNotebook(notebook).cells.find((c) => c.metadata.tags?.includes("parameters"))?.source)
+      .split("\n").find((l) => l.startsWith("let batchSize ")) ?? "";
+    expect(line).toMatch(/^let batchSize = \d+; \/\/ \[int/);
+    expect(shown).toContain(line.replace(/= \d+;/, "= 13;")); // the line as it ran, its comment kept
+    expect(shown).not.toContain(line);
+    expect(shown).not.toMatch(/Injected|npm run notebooks|void 0/);
+    expect(html).toMatch(/13\s*\\times|\\times\s*13/); // a formula's shape follows
+  }, 240_000);
+
+  it("keeps each solution closed behind \"Show the solution\", as in JupyterLab", () => {
+    const dir = mkdtempSync(join(tmpdir(), "html-sample-"));
+    copyWithLib(fixture("chapter-sample.ipynb"), join(dir, "from"));
+    const { status, out } = runTool("export.mts", ["--from", join(dir, "from"), "--out", join(dir, "html")], 120_000);
+    expect(status, out).toBe(0);
+    const html = readFileSync(join(dir, "html", "chapter-sample.html"), "utf8");
+    const solutions = [...html.matchAll(/<section class="cell markdown solution"[^>]*>([\s\S]*?)<\/section>/g)].map((m) => m[1]);
+    expect(solutions).toHaveLength(1);
+    expect(solutions[0]).toMatch(/^<details class="solution"><summary>Show the solution<\/summary><pre><code class="language-ts">/);
+    expect(solutions[0].match(/<details/g)).toHaveLength(1);
+    expect(html).not.toMatch(/show solution|<details[^>]* open/);
+    expect(html).toContain('<span class="hljs-keyword">const</span>'); // code coloured at build time
+  }, 120_000);
+
   it("writes static pages whose formulas are typeset and plots drawn, with no script", () => {
     const out = mkdtempSync(join(tmpdir(), "html-"));
     const { status, out: log } = runTool("export.mts", ["--out", out], 180_000);

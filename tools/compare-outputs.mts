@@ -5,13 +5,18 @@ import { dirname, relative } from "node:path";
 import { createTwoFilesPatch } from "diff";
 import { hasTag, text, type Notebook, type Output } from "./ipynb.mjs";
 
+const VEGALITE = "application/vnd.vegalite.v5+json";
+
 export const VARYING = "varying-output";
 
-// One readable line-oriented text per output, so a mismatch reads as a plain diff.
+// One readable line-oriented text per output, so a mismatch reads as a plain diff. The picture
+// beside a Vega-Lite spec is left out: it is drawn from the spec (which is compared) with the
+// machine's fonts (tools/plot-png.mts), and a run of the kernel alone does not make it.
 function render(o: Output): string {
   if (o.output_type === "stream") return `[${o.name}]\n${text(o.text)}`;
   if (o.output_type === "error") return `[error]\n${text(o.text)}`;
-  return Object.keys(o.data ?? {}).sort().map((mime) => {
+  const picture = (mime: string) => mime === "image/png" && (o.data ?? {})[VEGALITE] !== undefined;
+  return Object.keys(o.data ?? {}).sort().filter((mime) => !picture(mime)).map((mime) => {
     const value = (o.data ?? {})[mime];
     const body = typeof value === "string" || Array.isArray(value) ? text(value as string | string[]) : JSON.stringify(value, null, 1);
     return `[${mime}]\n${body}`;

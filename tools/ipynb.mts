@@ -213,13 +213,29 @@ export function outputText(cell: Cell): string {
 
 // The exercise convention (issue 12): an answer cell tagged `answer` holding the placeholder line,
 // whose metadata lists wrong answers and the hint each must get; a Markdown cell tagged
-// `solution` with a ```ts block of exactly the solution line.
+// `solution` with a ```ts block of exactly the solution line, all of it inside a closed
+// <details> block (JupyterLab renders a Markdown cell in full when it runs, collapsed or not):
+//   <details><summary>Show the solution</summary>
+//
+//   ```ts
+//   const myAnswer: Matrix | undefined = …;
+//   ```
+//
+//   Why it is right, in Markdown.
+//
+//   </details>
+// The blank line after the summary makes the rest Markdown again inside the HTML block.
 export const ANSWER_LINE = "const myAnswer: Matrix | undefined = undefined;";
 const SOLUTION_LINE = /^const myAnswer: Matrix \| undefined = (.+);$/;
 export const RIGHT = "✓ Right";
 export const NOT_YET = "Not yet";
 export const NOT_ANSWERED = "Not answered yet";
 export const WRONG_TAG = "runner-wrong-answer";
+export const SHOW_SOLUTION = "Show the solution";
+const SOLUTION_BLOCK = /^\s*<details>\s*<summary>\s*Show the solution\s*<\/summary>[ \t]*\n[ \t]*\n([\s\S]*?)\n[ \t]*<\/details>\s*$/;
+
+// The Markdown inside a solution cell's <details> block, or undefined when the cell is not in that form.
+export const solutionBody = (source: string): string | undefined => SOLUTION_BLOCK.exec(source)?.[1].trim();
 
 export interface WrongAnswer { answer: string; hint: string }
 export interface Exercise {
@@ -246,6 +262,10 @@ export function findExercise(nb: Notebook): Exercise | undefined {
   if (solutions.length !== 1 || solutions[0].cell_type !== "markdown") {
     problems.push(`expected one Markdown cell tagged "solution", found ${solutions.length}`);
   } else {
+    if (solutionBody(text(solutions[0].source)) === undefined) {
+      problems.push(`the solution cell must hold its solution between \`<details><summary>${SHOW_SOLUTION}</summary>\` and a blank ` +
+        "line, and `</details>` on a line of its own, so that running the cell does not show it");
+    }
     const blocks = [...text(solutions[0].source).matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1].trim());
     if (blocks.length !== 1 || blocks[0].includes("\n") || !SOLUTION_LINE.test(blocks[0])) {
       problems.push("the solution cell needs one ```ts block of exactly one line `const myAnswer: Matrix | undefined = <expr>;`");
@@ -253,8 +273,8 @@ export function findExercise(nb: Notebook): Exercise | undefined {
   }
   const raw = (cell.metadata.exercise as { wrong?: unknown } | undefined)?.wrong;
   const wrong: WrongAnswer[] = [];
-  if (!Array.isArray(raw) || raw.length < 2 || raw.length > 4) {
-    problems.push("the answer cell's metadata.exercise.wrong must list 2–4 {answer, hint} entries");
+  if (!Array.isArray(raw) || raw.length < 2 || raw.length > 6) {
+    problems.push("the answer cell's metadata.exercise.wrong must list 2–6 {answer, hint} entries");
   }
   for (const [k, w] of (Array.isArray(raw) ? raw : []).entries()) {
     const { answer, hint } = (w ?? {}) as Partial<WrongAnswer>;
@@ -301,34 +321,48 @@ export function exerciseVerdicts(executed: Notebook, ex: Exercise): string[] {
   return problems;
 }
 
+// The parameters cell's source with new values: each named knob's line keeps its declaration and
+// its comment, only the value changes (`let batchSize = 13; // [int ≥ 1] …`), so an executed copy
+// shows the values it ran with in the notebook's own words. values: name → TypeScript literal.
+export function withParameters(source: string, values: Map<string, string>): string {
+  const seen = new Set<string>();
+  const lines = source.split("\n").map((line) => {
+    const m = /^(\s*let\s+([A-Za-z_]\w*)\s*(?::\s*\w+\s*)?=\s*)(.+?)(;\s*\/\/.*)$/.exec(line);
+    if (!m || !values.has(m[2])) return line;
+    seen.add(m[2]);
+    return `${m[1]}${values.get(m[2])}${m[4]}`;
+  });
+  const missing = [...values.keys()].filter((k) => !seen.has(k));
+  if (missing.length) throw new Error(`the parameters cell declares no ${missing.join(", ")}`);
+  return lines.join("\n");
+}
+
 // What a run changes in a notebook before executing it.
 export interface RunEdits {
-  inject?: string; // a cell to put right after the parameters cell (--param values)
+  params?: Map<string, string>; // new values for the parameters cell: name → TypeScript literal (--param)
   replace?: { cell: number; source: string }; // a new source for one cell (the exercise's answer)
   append?: { after: number; sources: string[]; tag: string }; // cells to put after one cell, tagged
 }
 
 // The notebook a run executes, with every code cell's outputs cleared (an executed copy shows only
-// what that run produced); origin[i] is cell i's index in the file, or null for a cell the runner
-// added, which added[i] describes (a failure is reported against the file's numbering).
+// what that run produced) and the parameters cell rewritten to the run's values; origin[i] is cell
+// i's index in the file, or null for a cell the runner added, which added[i] describes (a failure is
+// reported against the file's numbering).
 export function prepareRun(nb: Notebook, e: RunEdits): { nb: Notebook; origin: (number | null)[]; added: (string | undefined)[] } {
   const entry = (cell: Cell, origin: number | null, added?: string) => ({ cell, origin, added });
   const newCell = (source: string, tag: string, at: number): Cell =>
     ({ cell_type: "code", id: `runner-${tag}-${at}`, metadata: { tags: [tag] }, source, outputs: [], execution_count: null });
+  const params = e.params?.size ? e.params : undefined;
+  if (params && !hasParametersCell(nb)) throw new Error("the notebook has no code cell tagged \"parameters\" to give the --param values to");
+  const sourceOf = (c: Cell, i: number): string | string[] =>
+    e.replace?.cell === i ? e.replace.source : params && hasTag(c, "parameters") ? withParameters(text(c.source), params) : c.source;
   const cells = nb.cells.map((c, i) => entry(
-    c.cell_type === "code"
-      ? { ...c, source: e.replace?.cell === i ? e.replace.source : c.source, outputs: [], execution_count: null }
-      : c,
+    c.cell_type === "code" ? { ...c, source: sourceOf(c, i), outputs: [], execution_count: null } : c,
     i,
   ));
   if (e.append) {
     const { after, sources, tag } = e.append;
     cells.splice(after + 1, 0, ...sources.map((s, k) => entry(newCell(s, tag, k), null, `check ${k + 1} the runner appended after cell ${after}`)));
-  }
-  if (e.inject) {
-    const at = cells.findIndex(({ cell }) => cell.cell_type === "code" && hasTag(cell, "parameters"));
-    if (at < 0) throw new Error("the notebook has no code cell tagged \"parameters\" to put the --param cell after");
-    cells.splice(at + 1, 0, entry(newCell(e.inject, "injected-parameters", 0), null, `the --param cell the runner put after cell ${cells[at].origin}`));
   }
   return { nb: { ...nb, cells: cells.map((c) => c.cell) }, origin: cells.map((c) => c.origin), added: cells.map((c) => c.added) };
 }

@@ -17,9 +17,12 @@
 //               run can see values from the one before); by default every run gets a new kernel
 //   --report F  a JSON record of every run
 //   --list      print the runs it would make, and stop
-// A line is printed as each run finishes (which notebook, which values, how long).
+// A line is printed as each run finishes (which notebook, which values, how long). A kernel that
+// never answers is started once more (tools/execute.py waits 180 s for each); when neither answers,
+// the run fails saying so: a busy machine, not a failing notebook, and the command that runs it again.
 import { spawn, type ChildProcess } from "node:child_process";
 import { copyFileSync, existsSync, lstatSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { availableParallelism, loadavg } from "node:os";
 import { createInterface } from "node:readline";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import type { NodeRun } from "./cells/node.mjs";
@@ -120,9 +123,13 @@ interface Run {
   output: string;
   exercise?: Exercise;
   twin?: number; // --engine split: the same run in the other engine, whose outputs must be the same
+  pictures: boolean; // the base run, for reading: each plot gets the image/png JupyterLab would add (tools/plot-png.mts)
   problem?: string; // found before running: the run is not made and counts as failed
 }
-interface Result { ok: boolean; seconds: number; cpu?: number; fresh: boolean; message?: string; sameAsKernel?: boolean }
+interface Result {
+  ok: boolean; seconds: number; cpu?: number; fresh: boolean; starts?: number; message?: string; sameAsKernel?: boolean;
+  unstarted?: boolean; // no kernel answered
+}
 
 const display = (path: string) => relative(root, path) || path;
 const labelOf = (pairs: [string, string][]) => pairs.map(([k, v]) => `${k}=${v}`).join(" ");
@@ -134,11 +141,11 @@ const KERNEL_TOO = "exercise";
 function plan(o: Options): Run[] {
   const runs: Run[] = [];
   const multi = o.sweep || o.exercise;
-  const add = (r: Omit<Run, "id" | "engine" | "output">, base: string) => {
+  const add = (r: Omit<Run, "id" | "engine" | "output" | "pictures">, base: string) => {
     const dir = (engine: Engine) => join(o.inPlace ? join(buildDir, "in-place") : o.out, o.engine === "split" && engine === "node" ? "node" : "",
       multi ? safe(r.label) : "");
     const one = (engine: Engine): Run => {
-      const run = { ...r, id: runs.length, engine, output: join(dir(engine), basename(r.notebook)) };
+      const run = { ...r, id: runs.length, engine, output: join(dir(engine), basename(r.notebook)), pictures: r.label === base };
       runs.push(run);
       return run;
     };
@@ -173,17 +180,16 @@ function plan(o: Options): Run[] {
       const p = declared.find((d) => d.name === name);
       if (!p) fail(`${display(path)} has no parameter "${name}"; its parameters: ${declared.map((d) => d.name).join(", ")}`);
       try {
-        return `${name} = ${parameterLiteral(p, raw)};`;
+        return parameterLiteral(p, raw);
       } catch (e) {
         return fail(`${display(path)}: ${(e as Error).message}`);
       }
     };
-    // tslab prints a cell's last expression; `void 0` keeps the assignments from echoing.
-    const inject = (pairs: [string, string][]) =>
-      pairs.length ? `// Injected by npm run notebooks\n${pairs.map(([k, v]) => literal(k, v)).join("\n")}\nvoid 0;` : undefined;
+    // The parameters cell runs with these values in place of its defaults (tools/ipynb.mts withParameters).
+    const values = (pairs: [string, string][]) => new Map(pairs.map(([k, v]) => [k, literal(k, v)]));
     const given = [...o.params];
     const base = given.length ? labelOf(given) : "defaults";
-    add({ notebook: path, label: base, edits: { inject: inject(given) } }, base);
+    add({ notebook: path, label: base, edits: { params: values(given) } }, base);
     if (o.sweep) {
       const points: [string, string][] = sweepPoints(declared)
         .filter((p) => o.sweep === "full" || p.name === "batchSize" || p.name === "seed").map((p) => [p.name, p.value]);
@@ -191,12 +197,12 @@ function plan(o: Options): Run[] {
       const batchSize = declared.find((p) => p.name === "batchSize");
       const inDomain = (p: NonNullable<typeof batchSize>, v: string) => { try { parameterLiteral(p, v); return true; } catch { return false; } };
       if (batchSize && inDomain(batchSize, "64") && !points.some(([k, v]) => k === "batchSize" && v === "64")) points.push(["batchSize", "64"]);
-      for (const pair of points) add({ notebook: path, label: labelOf([pair]), edits: { inject: inject([pair]) } }, base);
+      for (const pair of points) add({ notebook: path, label: labelOf([pair]), edits: { params: values([pair]) } }, base);
     }
     if (o.exercise) {
       const ex = findExercise(nb);
       if (ex && ex.problems.length === 0) {
-        add({ notebook: path, label: "exercise", edits: { inject: inject(given), ...exerciseEdits(ex) }, exercise: ex }, base);
+        add({ notebook: path, label: "exercise", edits: { params: values(given), ...exerciseEdits(ex) }, exercise: ex }, base);
       } else if (ex) {
         // Not run: reported as a failed run, so the other notebooks' runs still happen.
         add({ notebook: path, label: "exercise", edits: {}, problem: `the exercise does not follow the convention: ${ex.problems.join("; ")}` }, base);
@@ -208,8 +214,9 @@ function plan(o: Options): Run[] {
   return runs;
 }
 
-interface Failure { cell: number | null; text: string }
-interface Reply { ok: boolean; seconds: number; cpu?: number; fresh: boolean; failure?: Failure }
+// start: no kernel answered at any of the worker's tries (tools/execute.py), the wait of each
+interface Failure { cell: number | null; text: string; start?: { tries: number; timeouts: number[]; errors: string[] } }
+interface Reply { ok: boolean; seconds: number; cpu?: number; fresh: boolean; starts?: number; failure?: Failure }
 
 // One Python worker (tools/execute.py) holds one kernel at a time and runs jobs sent to it.
 class Kernel {
@@ -245,7 +252,10 @@ class Kernel {
     return new Promise((done) => {
       if (this.exited) return done({ ok: false, seconds: 0, fresh: true, failure: { cell: null, text: this.exited } });
       this.pending = done;
-      const job = { id: r.id, source: r.output, folder: dirname(r.notebook), output: r.output, restart };
+      const job = {
+        id: r.id, source: r.output, folder: dirname(r.notebook), output: r.output, restart,
+        ...(r.pictures ? { pictures: [join(root, "node_modules", ".bin", "tsx"), join(root, "tools", "plot-png.mts")] } : {}),
+      };
       this.child.stdin!.write(JSON.stringify(job) + "\n");
     });
   }
@@ -279,11 +289,36 @@ async function runNode(r: Run): Promise<Reply> {
     cell.outputs = run.outputs.get(i) ?? [];
     cell.execution_count = ++count;
   });
+  if (r.pictures && !run.failure) await (await import("./plot-png.mjs")).addPlotPictures(nb);
   writeFileSync(r.output, JSON.stringify(nb, null, 1) + "\n");
   return { ok: !run.failure, seconds: run.seconds, fresh: true, ...(run.failure ? { failure: run.failure } : {}) };
 }
 
+// The command that makes this one run again, alone.
+function rerunCommand(r: Run): string {
+  const args = [relative(process.cwd(), r.notebook) || r.notebook];
+  if (r.label === "exercise") args.push("--exercise");
+  else if (r.label !== "defaults") args.push(...r.label.split(" ").map((pair) => `--param ${pair}`));
+  return `npm run notebooks -- ${args.join(" ")}`;
+}
+
+// No kernel answered: a busy machine, not a failing notebook. Says so, with the load, and how to
+// run this notebook again alone.
+function describeStartFailure(r: Run, start: NonNullable<Failure["start"]>): string {
+  const [load] = loadavg();
+  const cores = availableParallelism();
+  const waits = start.timeouts.map((t) => `${t} s`).join(" and ");
+  return `FAILED ${display(r.notebook)} (${r.label})\n` +
+    `  before any cell ran: the tslab kernel never answered, at ${start.tries} start${start.tries > 1 ? "s" : ""} ` +
+    `(waited ${waits}).\n` +
+    `  This is not a failing notebook: the machine is busy (load average ${load.toFixed(1)} over the last minute, ` +
+    `on ${cores} cores).\n` +
+    `  Run this notebook again alone, when the machine is calmer:\n    ${rerunCommand(r)}\n` +
+    start.errors.map((l) => `  | ${l}`).join("\n");
+}
+
 function describeFailure(r: Run, f: Failure, origin: (number | null)[], added: (string | undefined)[], cells: Cell[]): string {
+  if (f.start) return describeStartFailure(r, f.start);
   const first = f.cell !== null ? text(cells[f.cell]?.source).split("\n").find((l) => l.trim()) ?? "" : "";
   const where = f.cell === null ? "before any cell ran" : origin[f.cell] !== null ? `cell ${origin[f.cell]}` : added[f.cell] ?? `cell ${f.cell}`;
   return `FAILED ${display(r.notebook)} (${r.label}${r.engine === "node" ? ", node" : ""})\n  ${where}${first ? ` (first line: ${JSON.stringify(first)})` : ""}\n` +
@@ -357,10 +392,13 @@ await Promise.all(Array.from({ length: Math.min(o.jobs, pending.length) }, async
     const ok = reply.ok && !message;
     // In place, the source is replaced only after a clean run: a failure never costs committed outputs.
     if (ok && o.inPlace) copyFileSync(r.output, r.notebook);
-    results.set(r.id, { ok, seconds: reply.seconds, cpu: reply.cpu, fresh: reply.fresh, message });
+    results.set(r.id, { ok, seconds: reply.seconds, cpu: reply.cpu, fresh: reply.fresh, starts: reply.starts, message,
+      ...(reply.failure?.start ? { unstarted: true } : {}) });
     finished++;
     const shown = o.inPlace && ok ? r.notebook : r.output;
-    line(ok, r, `${reply.seconds.toFixed(1).padStart(5)} s${reply.fresh ? "" : " (warm kernel)"}  [${finished}/${runs.length}]  → ${display(shown)}`);
+    const kernelNote = !reply.fresh ? " (warm kernel)" : (reply.starts ?? 1) > 1 && !reply.failure?.start
+      ? ` (the kernel answered at start ${reply.starts}: the first never did)` : "";
+    line(ok, r, `${reply.seconds.toFixed(1).padStart(5)} s${kernelNote}  [${finished}/${runs.length}]  → ${display(shown)}`);
     if (message) console.error(message);
     compareTwins(r);
   }
@@ -383,4 +421,9 @@ console.log(`${runs.length - failed.length} of ${runs.length} runs (${notebooks}
   (compared ? `; ${compared} Node run${compared > 1 ? "s" : ""} compared with the kernel's` : "") +
   (o.params.size ? ` with ${labelOf([...o.params])}` : ""));
 if (failed.length) console.log(`failed: ${failed.map((r) => `${basename(r.notebook)} (${r.label}, ${r.engine})`).join(", ")}`);
+const unstarted = failed.filter((r) => results.get(r.id)?.unstarted);
+if (unstarted.length) {
+  console.log(`${unstarted.length} of these failed before any cell ran, because no kernel answered: the machine is busy. ` +
+    `Run each again alone:\n${unstarted.map((r) => `  ${rerunCommand(r)}`).join("\n")}`);
+}
 process.exit(failed.length ? 1 : 0);

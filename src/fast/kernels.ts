@@ -4,7 +4,7 @@ import { type Elementwise, activate, checkActivationUpstream } from "../nn/activ
 import { Dense, type DenseCache, type DenseGrads, checkDenseInput, checkDenseUpstream } from "../nn/dense.js";
 import type { Layer, LayerCache, LayerGrads, Mode } from "../nn/layer.js";
 import { type LossFn, type LossResult, type Reduction, checkDistributions, reductionDivisor, softmaxCrossEntropy } from "../nn/losses.js";
-import type { Kernels } from "../nn/network.js";
+import type { Kernels } from "../nn/kernels.js";
 import { matmulFast } from "./matmul-fast.js";
 
 // The fast path of a Network (its default kernels): the teaching code's numbers, bit for bit,

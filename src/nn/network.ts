@@ -3,32 +3,14 @@ import { matmul, outer } from "../core/linalg.js";
 import { Matrix } from "../core/matrix.js";
 import type { Rng } from "../core/rng.js";
 import { fastKernels } from "../fast/kernels.js";
+import { type Kernels, referenceKernels } from "./kernels.js";
 import type { Activation } from "./activations.js";
 import { Dense } from "./dense.js";
 import type { Init } from "./init.js";
 import type { CacheOf, Layer, LayerCache, LayerGrads, Mode, Param } from "./layer.js";
-import { type LossFn, type LossResult, type Reduction, lossGradient, reductionDivisor } from "./losses.js";
-import { type Grads, applyUpdate, gradientsFor } from "./optimizers.js";
+import { type LossFn, type Reduction, lossGradient, reductionDivisor } from "./losses.js";
+import { type Grads, gradientsFor } from "./optimizers.js";
 import type { Penalty } from "./penalties.js";
-
-// How a Network runs its layers, its loss and its SGD step. The reference kernels are the
-// teaching code itself (each layer's forward and backward, the loss as written); the fast ones
-// (fast/kernels.ts) give the same numbers bit for bit with less bookkeeping, and are the default.
-export interface Kernels {
-  readonly name: "reference" | "fast";
-  forward(layer: Layer, X: Matrix, mode: Mode): LayerCache;
-  backward(layer: Layer, cache: LayerCache, dA: Matrix, withDX: boolean): LayerGrads;
-  loss(fn: LossFn, out: Matrix, Y: Matrix, reduction: Reduction): LossResult;
-  sgd(params: readonly Param[], grads: readonly Matrix[], eta: number): void; // W ← W − η·dW, in place
-}
-
-export const referenceKernels: Kernels = {
-  name: "reference",
-  forward: (layer, X, mode) => layer.forward(X, mode),
-  backward: (layer, cache, dA, withDX) => layer.backward(cache, dA, withDX),
-  loss: (fn, out, Y, reduction) => fn(out, Y, reduction),
-  sgd: (params, grads, eta) => applyUpdate("sgdStep", eta, params, (p, i) => p.value.sub(grads[i].scale(eta))),
-};
 
 export interface NetworkOptions {
   fast?: boolean; // the fast kernels (default) or the reference ones; the numbers are the same

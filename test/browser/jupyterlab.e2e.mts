@@ -12,6 +12,9 @@
 //   3. type batchSize = 40 into the parameters cell's editor, Run All again: no error, and a matrix
 //      shape in a rendered formula (read from KaTeX's MathML annotation) follows the new batch
 //      size; then the same at batchSize = 1. Each run is saved (File → Save) for the export.
+// An exercise's solution is closed (its code not on screen) on opening and after Run All, and
+// opens on a click. The series run by the runner at batchSize 13 opens unmodified (no ● on its
+// tab once the kernel is up), says 13 in its parameters cell, and is exported and checked.
 // At each batch size, the page is measured: no formula (.katex-display) wider than its box, no
 // output line wider than its container unless the container shows a horizontal scrollbar, plot
 // text at least 12 px (SVG text, or text drawn on a canvas, seen by a probe).
@@ -42,7 +45,8 @@ import { chromiumMissing, chromiumPath } from "../../tools/chromium.mjs";
 import { buildDir, jupyterEnv, labArgs, notebooksDir, root, venvBin, writeLabSettings } from "../../tools/env.mjs";
 import { prepareWorkingCopy } from "../../tools/workcopy.mjs";
 import { runTool } from "../run-tool.mjs";
-import { hasTag, listNotebooks, readNotebook, text, type Cell, type Notebook } from "../../tools/ipynb.mjs";
+import { hasTag, listNotebooks, readNotebook, SHOW_SOLUTION, text, type Cell, type Notebook } from "../../tools/ipynb.mjs";
+import { plotsWithoutPicture } from "../../tools/plot-png.mjs";
 
 const started = performance.now();
 const runDir = join(buildDir, "browser-test");
@@ -54,6 +58,11 @@ const VEGALITE = "application/vnd.vegalite.v5+json";
 const STDERR = "application/vnd.jupyter.stderr";
 const TOTAL_TIMEOUT_MS = Number(process.env.BROWSER_TEST_TIMEOUT_S ?? 1800) * 1000;
 const RUN_ALL_TIMEOUT_MS = 300_000;
+// Start-up waits that fit a loaded 2-core machine (CI is one): JupyterLab's server, a new kernel.
+const LAB_START_TIMEOUT_MS = 180_000;
+const KERNEL_START_TIMEOUT_MS = 300_000;
+// The runner's run at another batch size, exported: what `npm run notebooks -- --param` publishes.
+const RUNNER_K = 13;
 // Every formula must fit at the committed default batch size (5 in the series), at 1 and at a large one.
 const LARGE_K = 40;
 const MIN_PLOT_TEXT_PX = 12;
@@ -301,6 +310,7 @@ function keep(name: string, v: View): View {
 
 interface Expected {
   cells: number;
+  solutions: number[]; // Markdown cells tagged solution
   mathMarkdown: number[]; // Markdown cells with $…$ or $$…$$
   latexOutputs: number; // text/latex outputs
   plots: number; // Vega-Lite outputs
@@ -314,6 +324,7 @@ function expected(nb: Notebook): Expected {
   const m = /^(\s*let\s+batchSize\s*(?::\s*\w+\s*)?=\s*)(\d+)(\s*;.*)$/m.exec(source);
   return {
     cells: nb.cells.length,
+    solutions: nb.cells.flatMap((c, i) => (c.cell_type === "markdown" && hasTag(c, "solution") ? [i] : [])),
     // a collapsed Markdown cell (an exercise's solution) is not rendered until the reader opens it
     mathMarkdown: nb.cells.flatMap((c, i) => (c.cell_type === "markdown" && !sourceHidden(c) && /\$[^$]+\$|\\\(|\\\[/.test(text(c.source)) ? [i] : [])),
     latexOutputs: outputs.filter((o) => o.data?.["text/latex"] !== undefined).length,
@@ -492,7 +503,7 @@ async function startLab(notebookDir: string, stateDir: string): Promise<Lab> {
   const child = spawn(join(venvBin, "jupyter"), args, { env, cwd: root, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   for (const stream of [child.stdout, child.stderr]) stream?.on("data", (d: Buffer) => log.push(...d.toString().split("\n").filter(Boolean)));
   const lab: Lab = { process: child, url: `http://127.0.0.1:${port}`, token, log };
-  const deadline = Date.now() + 90_000;
+  const deadline = Date.now() + LAB_START_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`JupyterLab exited with ${child.exitCode}:\n${log.slice(-20).join("\n")}`);
     try {
@@ -502,7 +513,7 @@ async function startLab(notebookDir: string, stateDir: string): Promise<Lab> {
     }
     await sleep(300);
   }
-  throw new Error(`JupyterLab did not answer on ${lab.url} within 90 s:\n${log.slice(-20).join("\n")}`);
+  throw new Error(`JupyterLab did not answer on ${lab.url} within ${LAB_START_TIMEOUT_MS / 1000} s:\n${log.slice(-20).join("\n")}`);
 }
 
 function api(lab: Lab, method: string, path: string): Promise<Response> {
@@ -665,7 +676,7 @@ async function waitForKernelIdle(page: Page, timeoutMs: number): Promise<void> {
 
 async function runAll(page: Page): Promise<{ seconds: number }> {
   const t0 = performance.now();
-  await waitForKernelIdle(page, 120_000); // the kernel starts with the notebook
+  await waitForKernelIdle(page, KERNEL_START_TIMEOUT_MS); // the kernel starts with the notebook
   await page.locator(".lm-MenuBar-item", { hasText: /^Run$/ }).click();
   await page.locator('.lm-Menu-item[data-command="runmenu:run-all"]').click();
   // cells are queued ([*]) at once; then wait until none is queued and the kernel is idle, three polls in a row
@@ -679,6 +690,73 @@ async function runAll(page: Page): Promise<{ seconds: number }> {
     if (calm >= 3) return { seconds: (performance.now() - t0) / 1000 };
   }
   throw new Error(`Run All did not finish within ${RUN_ALL_TIMEOUT_MS / 1000} s; status bar: ${await statusBar(page)}`);
+}
+
+// An exercise's solution, as JupyterLab draws it (its Markdown is one closed <details> block,
+// which running the cell renders closed): the element, whether it is open, its summary, and
+// whether its code block takes room on screen. The cell is scrolled into view first (JupyterLab
+// skips drawing cells far off screen).
+interface SolutionState { details: boolean; open: boolean; summary: string; codeShown: boolean; code: string }
+const SOLUTION_STATE = `(cell) => {
+  const d = cell.querySelector(".jp-MarkdownOutput details");
+  const pre = d && d.querySelector("pre");
+  const r = pre ? pre.getBoundingClientRect() : { width: 0, height: 0 };
+  return { details: !!d, open: !!(d && d.open), summary: (d && d.querySelector("summary") ? d.querySelector("summary").textContent : "").trim(),
+    codeShown: r.width > 0 && r.height > 0, code: pre ? pre.textContent : "" };
+}`;
+async function solutionState(page: Page, cell: number): Promise<SolutionState> {
+  const el = page.locator(".jp-NotebookPanel .jp-Notebook .jp-Cell").nth(cell);
+  await el.scrollIntoViewIfNeeded();
+  await sleep(300);
+  return (await el.evaluate(SOLUTION_STATE)) as SolutionState;
+}
+
+async function assertSolutionsClosed(page: Page, e: Expected): Promise<string> {
+  const problems: string[] = [];
+  for (const cell of e.solutions) {
+    const s = await solutionState(page, cell);
+    if (!s.details) problems.push(`cell ${cell}: no <details> element in the rendered solution`);
+    else {
+      if (s.open) problems.push(`cell ${cell}: the solution's <details> is open`);
+      if (s.codeShown) problems.push(`cell ${cell}: the solution's code is on screen: ${s.code.slice(0, 80)}`);
+      if (s.summary !== SHOW_SOLUTION) problems.push(`cell ${cell}: the summary says "${s.summary}", not "${SHOW_SOLUTION}"`);
+    }
+  }
+  assert.ok(problems.length === 0, problems.join("\n"));
+  return `${e.solutions.length} solution(s) closed behind "${SHOW_SOLUTION}"`;
+}
+
+// A click on the summary shows the code (the reader asked); a second click closes it again.
+async function assertSolutionOpens(page: Page, e: Expected): Promise<string> {
+  const cell = e.solutions[0];
+  const summary = page.locator(".jp-NotebookPanel .jp-Notebook .jp-Cell").nth(cell).locator(".jp-MarkdownOutput details > summary");
+  await summary.click();
+  const opened = await solutionState(page, cell);
+  await summary.click();
+  const closed = await solutionState(page, cell);
+  assert.ok(opened.open && opened.codeShown, `after a click: open ${opened.open}, code on screen ${opened.codeShown}`);
+  assert.ok(/const myAnswer/.test(opened.code), `the opened solution's code block: ${opened.code.slice(0, 80)}`);
+  assert.ok(!closed.open && !closed.codeShown, "a second click does not close it");
+  return `opened: ${opened.code.trim().slice(0, 60)}…; closed again`;
+}
+
+// A notebook just opened is not marked modified once its kernel is up (else closing it asks to
+// save). JupyterLab modifies what it would store otherwise: language_info when the kernel connects,
+// and an image/png beside each Vega-Lite plot it draws (the runner stores both, tools/plot-png.mts).
+async function cleanOnOpen(page: Page, nb: Notebook, label: string): Promise<void> {
+  const name = `${label} opened fresh: not marked modified once the kernel is up (closing does not ask to save)`;
+  const missing = plotsWithoutPicture(nb).length;
+  if (missing) {
+    skip(name, `${missing} plot output(s) stored without the picture JupyterLab adds (refresh with \`npm run notebooks -- --in-place\`)`);
+    return;
+  }
+  await check(name, async () => {
+    await waitForKernelIdle(page, KERNEL_START_TIMEOUT_MS);
+    await sleep(1500);
+    const dirty = await page.locator(".lm-TabBar-tab.jp-mod-current.jp-mod-dirty").count();
+    assert.equal(dirty, 0, "the notebook's tab is marked modified (●) right after opening");
+    return "tab clean";
+  });
 }
 
 // Cells with a collapsed input show no execution count; they define what later cells use, so a
@@ -759,6 +837,8 @@ async function notebookInLab(context: BrowserContext, lab: Lab, path: string, la
       newsChecked = true;
       await check("JupyterLab: no news or update pop-up, news and update checks off in the settings", () => assertNoNews(page, lab));
     }
+    if (e.solutions.length) await check(`${label} opened fresh: the solution is closed, its code not shown`, () => assertSolutionsClosed(page, e));
+    await cleanOnOpen(page, nb, label);
 
     // 2. Run All with the committed parameters
     let ran = await check(`${label} Run All: kernel idle again`, async () => `${(await runAll(page)).seconds.toFixed(1)} s`);
@@ -781,7 +861,9 @@ async function notebookInLab(context: BrowserContext, lab: Lab, path: string, la
     const atK = k0 === undefined ? "" : ` (batchSize ${k0})`;
     await check(`${label} Run All${atK}: every formula and output line fits its column`, () => assertFits(v));
     await check(`${label} Run All${atK}: plot text at least ${MIN_PLOT_TEXT_PX} px`, () => assertPlotText(v));
+    if (e.solutions.length) await check(`${label} Run All: the solution is still closed, its code not shown`, () => assertSolutionsClosed(page, e));
     await check(`${label} Run All: screenshot`, () => screenshot(page, join(screenshotsDir, `lab-${name}.png`)));
+    if (e.solutions.length) await check(`${label} Show the solution opens it on a click, with its code`, () => assertSolutionOpens(page, e));
 
     // 3. other batch sizes, typed into the parameters cell, Run All again: a large one (40), then 1
     const batch = e.params?.batchSize;
@@ -843,6 +925,48 @@ async function notebookInLab(context: BrowserContext, lab: Lab, path: string, la
     await page.close();
     await shutDownKernels(lab).catch(() => undefined);
   }
+}
+
+// The series run by the runner at another batch size (the kernel, as `npm run notebooks -- --param`
+// publishes it): each executed copy opens in JupyterLab unmodified, its parameters cell saying the
+// value it ran with; then exported like the rest, with screenshots.
+async function runnerAtK(context: BrowserContext, lab: Lab, copies: string[], variants: ExportVariant[]): Promise<void> {
+  const dir = join(runDir, "lab-root", `runner-K${RUNNER_K}`);
+  const ran = await check(`npm run notebooks -- --param batchSize=${RUNNER_K} --jobs 2 (every notebook, the kernel)`, () => {
+    const r = runTool("notebooks.mts", [...copies, "--param", `batchSize=${RUNNER_K}`, "--jobs", "2", "--out", dir], 1_200_000);
+    assert.equal(r.status, 0, `the runner failed:\n${r.out.trim().split("\n").slice(-12).join("\n")}`);
+    return r.out.trim().split("\n").filter((l) => / runs \(/.test(l)).join("") || relative(root, dir);
+  });
+  if (!ran) return;
+  const executed = listNotebooks(dir);
+  for (const path of executed) {
+    const label = `${relative(join(runDir, "lab-root"), path)}:`;
+    const nb = readNotebook(path);
+    await check(`${label} the parameters cell says batchSize = ${RUNNER_K}, no cell was added`, () => {
+      const params = text(nb.cells.find((c) => hasTag(c, "parameters"))?.source);
+      assert.match(params, new RegExp(`^let batchSize = ${RUNNER_K}; // \\[`, "m"));
+      assert.equal(nb.cells.length, readNotebook(copies.find((c) => basename(c) === basename(path)) ?? path).cells.length);
+      return params.split("\n").find((l) => l.startsWith("let batchSize")) ?? "";
+    });
+    const page = await openNotebook(context, lab, path);
+    try {
+      await settled(page, expected(nb), { exactCounts: true });
+      await cleanOnOpen(page, nb, label);
+    } finally {
+      await page.close();
+      await shutDownKernels(lab).catch(() => undefined);
+    }
+  }
+  const html = join(runDir, `html-runner-K${RUNNER_K}`);
+  const exported = await check(`npm run export -- --from ${relative(root, dir)}`, () => {
+    const x = runTool("export.mts", ["--from", dir, "--out", html], 300_000);
+    assert.equal(x.status, 0, `export failed:\n${x.out.trim().split("\n").slice(-8).join("\n")}`);
+    const pages = executed.map((p) => readFileSync(join(html, `${basename(p, ".ipynb")}.html`), "utf8").replace(/<[^>]+>/g, ""));
+    const wrong = executed.filter((_, i) => !pages[i].includes(`let batchSize = ${RUNNER_K}; //`) || /Injected|void 0;/.test(pages[i]));
+    assert.ok(wrong.length === 0, `pages without \`let batchSize = ${RUNNER_K}; //\`, or with runner machinery: ${wrong.map((p) => basename(p)).join(", ")}`);
+    return `${relative(root, html)}: every page shows \`let batchSize = ${RUNNER_K};\` with its comment, and no injected cell`;
+  });
+  if (exported) variants.push({ label: `export batchSize=${RUNNER_K} (runner)`, htmlDir: html, notebooks: executed, suffix: `-K${RUNNER_K}`, screenshots: true });
 }
 
 let newsChecked = false;
@@ -925,7 +1049,7 @@ function assertStructure(st: Structure, nb: Notebook): string {
   if (st.codeSummaries.some((t) => t !== "show code")) problems.push(`collapsed code says ${JSON.stringify(st.codeSummaries)}, not "show code"`);
   if (st.solutions !== solutions) problems.push(`${st.solutions} collapsed solutions, the notebook has ${solutions} cells tagged solution`);
   if (st.openSolutions) problems.push(`${st.openSolutions} solution(s) shown open`);
-  if (st.solutionSummaries.some((t) => t !== "show solution")) problems.push(`solutions say ${JSON.stringify(st.solutionSummaries)}, not "show solution"`);
+  if (st.solutionSummaries.some((t) => t !== SHOW_SOLUTION)) problems.push(`solutions say ${JSON.stringify(st.solutionSummaries)}, not "${SHOW_SOLUTION}"`);
   if (headings >= 2 && st.tocLinks !== headings) problems.push(`the contents have ${st.tocLinks} links, the notebook ${headings} level-2 and -3 headings`);
   if (st.brokenTocLinks.length) problems.push(`contents links to no anchor: ${st.brokenTocLinks.join(", ")}`);
   if (st.unwrapped) problems.push(`${st.unwrapped} of ${st.streams} printed outputs do not wrap their lines (white-space is not pre-wrap)`);
@@ -1148,6 +1272,7 @@ async function main(cleanups: (() => Promise<void>)[]): Promise<void> {
     assert.ok(shapeChecks > 0, "no notebook shows a shape with a dimension equal to its batchSize, so no change could be seen");
     return `in ${shapeChecks} of ${copies.length} notebooks`;
   });
+  await guard(`npm run notebooks -- --param batchSize=${RUNNER_K}`, () => runnerAtK(context, lab, copies, variants));
   await guard(`fixture ${relative(root, fixture)}`, () => fixtureMustFail(context, lab, fixtureCopy));
   await guard(`fixture ${relative(root, overflowFixture)}`, () => overflowMustFail(context, lab, overflowCopy));
   // the series at other batch sizes: the runs JupyterLab saved above, exported

@@ -46,7 +46,7 @@ async function runWith(page: Page, batchSize: string, runsBefore: number): Promi
   if (batchSize === "defaults") await page.click("#reset");
   else {
     await page.fill("#knob-batchSize", batchSize);
-    await page.click("#knobs button[type=submit]");
+    await page.click("#run");
   }
   await page.waitForFunction(`window.liveStatus.runs > ${runsBefore} && !window.liveStatus.running`, undefined, { timeout: 60_000 });
   // the last output is rendered when the plots' SVG has been written (Vega renders asynchronously)
@@ -99,9 +99,14 @@ async function testPage(file: string, expectFailure: boolean): Promise<boolean> 
     const atDefaults = await runWith(page, "defaults", s.runs);
     times.push(`${name}: ${atDefaults.ms} ms at its defaults, ${ms} ms at batchSize = 7`);
     await page.fill("#knob-batchSize", "0");
-    await page.click("#knobs button[type=submit]");
+    await page.click("#run");
     const refusal = (await page.textContent("#live-status")) ?? "";
     check("batchSize = 0 is refused with the domain", /batchSize = 0: out of range; expected \[int ≥ 1\]/.test(refusal), refusal);
+    const answer = (await page.evaluate("[...document.querySelectorAll('section.answer')].map((e) => e.textContent)")) as string[];
+    if (answer.length) {
+      check("the exercise says it is answered in JupyterLab, with the command", answer.every((t) => /open the notebook in JupyterLab \(npm start\)/.test(t) &&
+        !/✎/.test(t)), answer[0].replace(/\s+/g, " ").slice(-160));
+    }
     check("no request left the page", blocked.length === 0, blocked.join(", ") || "none");
     check("no script error", errors.length === 0, errors.join("; ") || "none");
     await page.screenshot({ path: join(buildDir, "screenshots", `live-${name}.png`) });

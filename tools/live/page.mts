@@ -89,6 +89,11 @@ function run(): void {
     status.textContent = errors.join("; ");
     return;
   }
+  // the values that differ from the notebook's, for the status line
+  const changed = window.LIVE.knobs.filter((knob) => {
+    const input = $<HTMLInputElement>(`#knob-${knob.name}`);
+    return knob.kind === "boolean" ? input.checked !== input.defaultChecked : input.value.trim() !== input.defaultValue;
+  }).map((knob) => `${knob.name} = ${String(values[knob.name])}`).join(", ");
   worker?.terminate();
   worker = new Worker(workerUrl);
   const started = performance.now();
@@ -117,7 +122,7 @@ function run(): void {
       status.className = failed ? "refused" : "ok";
       status.textContent = failed
         ? `A cell failed (see the red box below); the cells after it did not run.`
-        : `Every cell ran and every check passed, in ${seconds.toFixed(2)} s.`;
+        : `Every cell ran and every check passed, in ${seconds.toFixed(2)} s${changed ? `, at ${changed}` : ", at the defaults"}.`;
       return;
     }
     const el = document.getElementById(`out-${m.cell}`);
