@@ -12,6 +12,7 @@ export { matmul, matmulShape, outer, kron, broadcastRows, broadcastCols } from "
 export { Rng } from "./core/rng.js";
 export { timeIt, type TimeOptions } from "./core/timing.js";
 export { spreadOf } from "./core/spread.js";
+export { SingularMatrixError, solve } from "./core/solve.js";
 
 // The network: activations, layers, initialisation, losses, penalties, optimizers, training, data
 export {
@@ -58,6 +59,8 @@ export {
 } from "./nn/map.js";
 export { forwardInBatches, withPopulationStatistics } from "./nn/batches.js";
 export { onlyRow } from "./nn/sample-term.js";
+export { ridge, withOnes } from "./nn/ridge.js";
+export { trainPath, arraysGap, arraysDistance, pathMean } from "./nn/path.js";
 export { LayerNorm, type LayerNormCache, type LayerNormGrads } from "./nn/layernorm.js";
 export {
   BATCH_NORM_SLIPS, SlippedBatchNorm, withBatchNormSlip, checkBatchNormSlip, type BatchNormSlip,
