@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { type Activation, identity, relu, sigmoid, sigmoidScalar, softmax, tanh } from "../src/nn/activations.js";
+import { type Activation, activate, identity, relu, sigmoid, sigmoidScalar, softmax, tanh } from "../src/nn/activations.js";
+import { Dense } from "../src/nn/dense.js";
+import { ActivationLayer } from "../src/nn/layer.js";
 import { gradCheck } from "../src/check/gradcheck.js";
 import { Matrix } from "../src/core/matrix.js";
 import { Rng } from "../src/core/rng.js";
@@ -82,5 +84,24 @@ describe("values", () => {
     expect(P.sum(1).allClose(Matrix.ones(4, 1), 1e-15, 1e-15)).toBe(true);
     expect(softmax.f(Z.addScalar(700)).allClose(P, 1e-12, 1e-15)).toBe(true);
     expect(softmax.f(Matrix.row([1000, 1000, -1000])).toRows()).toEqual([[0.5, 0.5, 0]]);
+  });
+});
+
+describe("an activation that writes into its input", () => {
+  // f returns z itself after changing it in place: the cached Z and A would be one array
+  const inPlace: Activation = {
+    ...tanh,
+    name: "tanhInPlace",
+    f: (z) => {
+      z.data.forEach((v, k) => (z.data[k] = Math.tanh(v)));
+      return z;
+    },
+  };
+
+  it("is refused by the layer that would cache it, naming the activation", () => {
+    const layer = new Dense(randn(3, 2, 1), Matrix.zeros(1, 2), inPlace);
+    expect(() => layer.forward(randn(4, 3, 2))).toThrow(/^tanhInPlace: f returned its input's own array/);
+    expect(() => new ActivationLayer(inPlace).forward(randn(4, 2, 3))).toThrow(/^tanhInPlace: f returned/);
+    expect(() => activate(tanh, randn(2, 2, 4))).not.toThrow();
   });
 });

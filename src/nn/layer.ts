@@ -1,5 +1,5 @@
 import type { Matrix } from "../core/matrix.js";
-import type { Activation } from "./activations.js";
+import { type Activation, activate } from "./activations.js";
 
 // What every layer of a Network is: a forward pass that keeps what its backward pass needs (the
 // cache), and a backward pass that turns ∂E/∂A (the gradient at the layer's output) into the
@@ -71,7 +71,7 @@ export class ActivationLayer implements Layer {
 
   // X (K×m) → A = f(X) (K×m)
   forward(X: Matrix): LayerCache {
-    return { X, A: this.act.f(X) };
+    return { X, A: activate(this.act, X) };
   }
 
   // dA (K×m) → dX = the activation's backward pass at X (K×m)
