@@ -83,6 +83,10 @@ export function glossaryTable(map: BackpropMap): string {
 // The symbols that are not arrays of the map, as the series writes them.
 export const SERIES_SYMBOLS: readonly (readonly [string, string])[] = [
   ["\\delta", "one sample's row of a $\\partial Z$ (its column, samples as columns): the error of one sample at a layer"],
+  ["\\Delta", "a change, never a gradient: $\\Delta W = -\\eta\\,\\partial W$ is the step of one update"],
+  ["N", "the number of samples in the whole training set (a mini-batch has $K$ of them)"],
+  ["x, z, a, y", "one sample's rows of $X$, $Z$, $A$, $Y$ (a $1\\times n$ row $x$, …), as $\\delta$ is of $\\partial Z$"],
+  ["h", "also a finite difference's step, in notebook 06 only (its hidden width has no letter)"],
   ["\\mathbf 1", "a column of $K$ ones; $\\mathbf 1 b$ copies the row $b$ into $K$ rows, $\\mathbf 1^\\top G$ sums $G$'s rows"],
   ["A^\\top", "the transpose of $A$"],
   ["\\odot", "the entrywise product"],
