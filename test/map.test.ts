@@ -14,7 +14,7 @@ import { Network } from "../src/nn/network.js";
 import { numericalGradient, gradCheck } from "../src/check/gradcheck.js";
 import { relError } from "../src/check/diagnose.js";
 import { checkTex } from "../src/view/tex.js";
-import { glossaryTable, layoutsTable, notationTable, numpyTable } from "../src/view/map-tables.js";
+import { glossaryTable, layoutsTable, notationTable, numpyTable, SERIES_SYMBOLS } from "../src/view/map-tables.js";
 
 const SIZES = [
   { K: 1, n: 4, h: 6, m: 3 },
@@ -152,7 +152,7 @@ describe("the map's tables", () => {
     expect(bodyRows(tables.layouts)).toBe(13);
     expect(bodyRows(tables.numpy)).toBe(13);
     expect(bodyRows(tables.glossary)).toBe(map.glossary().length);
-    expect(bodyRows(tables.notation)).toBe(4 + 19 + 6);
+    expect(bodyRows(tables.notation)).toBe(4 + 19 + SERIES_SYMBOLS.length);
   });
 
   it("show the steps' own texts and the live shapes", () => {
