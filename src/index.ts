@@ -54,6 +54,7 @@ export {
 export { standardize } from "./nn/standardize.js";
 export {
   LAYOUTS, axisWords, hasBatchAxis, sumsOverBatch, randomMapInputs, backpropMap, type Layout,
+  batchAxisFacts, largestGap, type BatchAxisFacts,
   type Axis, type MapSum, type Factor, type Term, type CallUse, type Rendering, type MapStep,
   type GlossaryEntry, type MapInputs, type BackpropMap,
 } from "./nn/map.js";

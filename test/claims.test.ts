@@ -27,8 +27,10 @@ describe("checksMarkdown", () => {
     expect(() => checksMarkdown([])).toThrow(/at least one check/);
   });
 
-  it("escapes Markdown outside math only", () => {
+  it("escapes Markdown outside math and code spans only", () => {
     expect(escapeMarkdown("a*b $x_1*y$ [c]")).toBe("a\\*b $x_1*y$ \\[c\\]");
+    expect(escapeMarkdown("the `d_W*` call, a_b")).toBe("the `d_W*` call, a\\_b");
+    expect(escapeMarkdown("one ` alone")).toBe("one \\` alone");
   });
 });
 

@@ -9,7 +9,7 @@ import { Rng } from "../src/core/rng.js";
 import { identity, sigmoid } from "../src/nn/activations.js";
 import { Dense } from "../src/nn/dense.js";
 import { softmaxCrossEntropy } from "../src/nn/losses.js";
-import { backpropMap, hasBatchAxis, LAYOUTS, randomMapInputs, sumsOverBatch, type MapInputs } from "../src/nn/map.js";
+import { backpropMap, batchAxisFacts, hasBatchAxis, largestGap, LAYOUTS, randomMapInputs, sumsOverBatch, type MapInputs } from "../src/nn/map.js";
 import { Network } from "../src/nn/network.js";
 import { numericalGradient, gradCheck } from "../src/check/gradcheck.js";
 import { relError } from "../src/check/diagnose.js";
@@ -81,6 +81,25 @@ describe("backpropMap", () => {
     expect(text((st) => sumsOverBatch(st.rows))).toEqual(["∂W₂", "∂b₂", "∂W₁", "∂b₁"]);
     expect(text((st) => sumsOverBatch(st.cols))).toEqual(["∂W₂", "∂b₂", "∂W₁", "∂b₁"]);
     expect(text((st) => hasBatchAxis(st.rows))).toEqual(["X", "Y", "Z₁", "A₁", "Z₂", "P", "G", "∂A₁", "∂Z₁", "∂X"]);
+  });
+
+  it("sums up the batch axis's facts, and a gap of 0 only for the map's own arrays", () => {
+    const map = backpropMap(inputs({ K: 4, n: 4, h: 4, m: 4 }));
+    const facts = batchAxisFacts(map);
+    expect(facts.lostK).toBe("∂W₂, ∂b₂, ∂W₁, ∂b₁");
+    expect(facts.overK).toBe(facts.lostK);
+    expect(facts.withK).toBe("X, Y, Z₁, A₁, Z₂, P, G, ∂A₁, ∂Z₁, ∂X");
+    expect(facts.kRows).toBe(true);
+    expect(facts.gradients).toBe("∂X, ∂W₁, ∂b₁, ∂W₂, ∂b₂, ∂Z₁, ∂A₁");
+    expect(facts.misshapen).toBe("");
+    const Z1 = map.get("Z1").rows.value;
+    expect(largestGap(map, { Z1: Z1, dW1: map.get("dW1").rows.value })).toBe(0);
+    const nudged = Z1.map((v) => v);
+    nudged.data[3] += 0.25;
+    expect(largestGap(map, { Z1: nudged })).toBeCloseTo(0.25, 12);
+    expect(() => largestGap(map, { Q: Z1 })).toThrow(/no array Q; the map has X, Y/);
+    expect(() => largestGap(map, { Z1: map.get("db1").rows.value })).toThrow(/maxAbsDiff/);
+    expect(() => largestGap(map, {})).toThrow("largestGap: no arrays to compare with the map");
   });
 
   it("renders each step as the library call, the numpy line and the formula that computed it", () => {

@@ -527,3 +527,43 @@ function glossaryOf(steps: readonly MapStep[]): GlossaryEntry[] {
     return { library: key, numpy: form.numpy(...form.params.map(atomText)).text, meaning: form.meaning, ...e };
   });
 }
+
+// What the map's bookkeeping says about the batch axis (notebook 00b §2), read off the axes by
+// name, so that it holds when K equals another size. Each list is the steps' plain names joined
+// by ", ": lostK, the backward arrays without the axis K; overK, the steps whose product or sum
+// runs over K; withK, the arrays with K, and kRows whether each of them has K rows in the row
+// layout; gradients, the arrays with a gradient in the map, and misshapen, those whose gradient
+// has another shape than theirs.
+export interface BatchAxisFacts {
+  lostK: string;
+  overK: string;
+  withK: string;
+  kRows: boolean;
+  gradients: string;
+  misshapen: string;
+}
+export function batchAxisFacts(map: BackpropMap): BatchAxisFacts {
+  const texts = (steps: readonly MapStep[]): string => steps.map((s) => s.text).join(", ");
+  const withK = map.steps.filter((s) => hasBatchAxis(s.rows));
+  const K = map.sizes.K.size;
+  const names = new Set(map.steps.map((s) => s.name));
+  const owners = map.steps.filter((s) => names.has(`d${s.name}`));
+  const misshapen = owners.filter((s) => map.get(`d${s.name}`).rows.value.shape !== s.rows.value.shape);
+  return {
+    lostK: texts(map.steps.filter((s) => s.pass === "backward" && !hasBatchAxis(s.rows))),
+    overK: texts(map.steps.filter((s) => sumsOverBatch(s.rows))),
+    withK: texts(withK),
+    kRows: withK.every((s) => s.rows.value.rows === K),
+    gradients: texts(owners.map((s) => map.get(`d${s.name}`))),
+    misshapen: texts(misshapen),
+  };
+}
+
+// The largest entrywise difference between arrays computed elsewhere and the map's arrays of the
+// same names (row layout): 0 when they are the same to the last bit (notebook 00b §3).
+// Throws when no array is given, a name is not in the map (naming the ones it has) or a shape
+// differs (ShapeError).
+export function largestGap(map: BackpropMap, arrays: Readonly<Record<string, Matrix>>): number {
+  if (Object.keys(arrays).length === 0) throw new Error("largestGap: no arrays to compare with the map");
+  return Math.max(...Object.entries(arrays).map(([name, M]) => M.maxAbsDiff(map.get(name).rows.value)));
+}

@@ -1,10 +1,10 @@
 // Markdown for the notebooks' outputs: escaping, and tables.
 
-// Markdown's special characters outside $…$ math, escaped so a measured "a*b" or "Z_row" prints
-// as written.
+// Markdown's special characters outside $…$ math and `…` code, escaped so a measured "a*b" or
+// "Z_row" prints as written, while "`lossAndGrads`" shows as code.
 export function escapeMarkdown(s: string): string {
   return s
-    .split(/(\$[^$]*\$)/)
+    .split(/(\$[^$]*\$|`[^`\n]+`)/)
     .map((part, i) => (i % 2 === 1 ? part : part.replace(/[\\`*_[\]<>#|]/g, (c) => `\\${c}`)))
     .join("");
 }
