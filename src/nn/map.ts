@@ -249,7 +249,9 @@ const FORMS = {
     numpy: (z) => ({ text: `np.exp(${z.text}) / np.exp(${z.text}).sum(axis=1, keepdims=True)`, prec: PRODUCT }),
     tex: (z) => ({ text: `\\operatorname{softmax}(${z.text})`, prec: ATOM }),
     label: (z) => ({ text: `softmax(${z.text})`, prec: ATOM }),
-    meaning: "softmax of each row (the library subtracts each row's largest entry first, so no exponential overflows)",
+    meaning: "softmax of each row. The numpy line is the formula: with a logit above about 709, np.exp overflows to inf " +
+      "and the row becomes nan. The library subtracts each row's largest entry first (Z − Z.max(axis=1, keepdims=True) " +
+      "in numpy), which leaves the result unchanged and no exponential above 1",
   },
   softmaxCols: {
     params: ["Z"],
@@ -257,7 +259,8 @@ const FORMS = {
     numpy: (z) => ({ text: `np.exp(${z.text}) / np.exp(${z.text}).sum(axis=0, keepdims=True)`, prec: PRODUCT }),
     tex: (z) => ({ text: `\\operatorname{softmax}(${z.text})`, prec: ATOM }),
     label: (z) => ({ text: `softmax(${z.text})`, prec: ATOM }),
-    meaning: "softmax of each column: the library's softmax works on rows, so transpose there and back",
+    meaning: "softmax of each column: the library's softmax works on rows, so transpose there and back (as a formula, " +
+      "the numpy line overflows as the row one does; subtract Z.max(axis=0, keepdims=True) first)",
   },
   crossEntropy: {
     params: ["P", "Y"],
