@@ -87,6 +87,8 @@ export const SERIES_SYMBOLS: readonly (readonly [string, string])[] = [
   ["N", "the number of samples in the whole training set (a mini-batch has $K$ of them)"],
   ["x, z, a, y", "one sample's rows of $X$, $Z$, $A$, $Y$ (a $1\\times n$ row $x$, …), as $\\delta$ is of $\\partial Z$"],
   ["h", "also a finite difference's step, in notebook 06 only (its hidden width has no letter)"],
+  ["\\varepsilon", "a small number, said where it is used: a finite difference's step ($\\pm\\varepsilon$; 06 writes it $h$), batch norm's guard against dividing by 0 (07), and in 06 the rounding unit of float64"],
+  ["\\langle U, V\\rangle", "$\\sum_{i,j} u_{ij}v_{ij}$, the sum of the entrywise products of two arrays of one shape"],
   ["\\mathbf 1", "a column of $K$ ones; $\\mathbf 1 b$ copies the row $b$ into $K$ rows, $\\mathbf 1^\\top G$ sums $G$'s rows"],
   ["A^\\top", "the transpose of $A$"],
   ["\\odot", "the entrywise product"],
