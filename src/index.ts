@@ -88,7 +88,7 @@ export {
   ClaimError, tx, claim, claimBelow, claimAbove, claimThrows, checksMarkdown, type Check,
 } from "./check/claims.js";
 export { passesCheck } from "./check/verdict.js";
-export { batchNormRoundoff } from "./check/batchnorm-roundoff.js";
+export { batchNormRoundoff, batchNormLossRoundoff, normalizationDifferenceError } from "./check/batchnorm-roundoff.js";
 export { normalizationStep } from "./check/step.js";
 
 // Showing: formulas with live values, TeX, Markdown tables, charts
