@@ -3,6 +3,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { copyFileSync, lstatSync, mkdirSync, symlinkSync } from "node:fs";
 import { basename, join, relative } from "node:path";
 import { createInterface } from "node:readline";
+import { libDir } from "../tools/env.mjs";
 
 export const root = join(import.meta.dirname, "..");
 const tsx = join(root, "node_modules", ".bin", "tsx");
@@ -33,7 +34,7 @@ export function runToolLive(tool: string, args: string[], onLine: (line: string)
   });
 }
 
-// A copy of a notebook in dir, next to a `lib` link to src/ (tslab compiles only files under the
+// A copy of a notebook in dir, next to a `lib` link to build/lib (tslab compiles only files under the
 // kernel's folder, so a copy elsewhere needs its own link to import the library).
 export function copyWithLib(notebook: string, dir: string, name = basename(notebook)): string {
   mkdirSync(dir, { recursive: true });
@@ -41,7 +42,7 @@ export function copyWithLib(notebook: string, dir: string, name = basename(noteb
   try {
     lstatSync(lib);
   } catch {
-    symlinkSync(relative(dir, join(root, "src")), lib);
+    symlinkSync(relative(dir, libDir), lib);
   }
   const to = join(dir, name);
   copyFileSync(notebook, to);

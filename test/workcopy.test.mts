@@ -1,8 +1,8 @@
 // The working copies `npm start` opens (tools/workcopy.mts): made once with a lib link, never
 // overwriting an edited copy, following an unedited one, restored with a backup.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, realpathSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { copyState, prepareWorkingCopy, restore } from "../tools/workcopy.mjs";
 import { root } from "./run-tool.mjs";
@@ -22,12 +22,26 @@ function setUp(): { from: string; to: string } {
 }
 
 describe("working copies", () => {
-  it("are made once, with lib linked to src by a relative path", () => {
+  it("are made once, with lib linked to the compiled library by a relative path", () => {
     const { from, to } = setUp();
     expect(prepareWorkingCopy(from, to).created).toEqual(["01-a.ipynb", "02-b.ipynb"]);
-    expect(realpathSync(join(to, "lib"))).toBe(realpathSync(join(root, "src")));
+    expect(realpathSync(join(to, "lib"))).toBe(realpathSync(join(root, "build", "lib")));
     expect(readlinkSync(join(to, "lib")).startsWith("/")).toBe(false);
     expect(prepareWorkingCopy(from, to)).toEqual({ created: [], updated: [], behind: [] });
+  });
+
+  it("replace a lib link to src/ (what earlier versions made) with one to the compiled library", () => {
+    const { from, to } = setUp();
+    mkdirSync(to);
+    symlinkSync(relative(to, join(root, "src")), join(to, "lib"));
+    prepareWorkingCopy(from, to);
+    expect(realpathSync(join(to, "lib"))).toBe(realpathSync(join(root, "build", "lib")));
+  });
+
+  it("refuse to replace a lib folder of the user's", () => {
+    const { from, to } = setUp();
+    mkdirSync(join(to, "lib"), { recursive: true });
+    expect(() => prepareWorkingCopy(from, to)).toThrow(/exists but is not a link to .*build\/lib: move it away/);
   });
 
   it("keep an edited copy when the committed notebook changes, and follow an unedited one", () => {

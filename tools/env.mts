@@ -12,6 +12,8 @@ export const python = join(venvBin, "python");
 export const notebooksDir = join(root, "notebooks");
 export const buildDir = join(root, "build");
 export const srcDir = join(root, "src");
+// What the tslab kernel imports as ./lib/: src/ compiled to .js + .d.ts (tools/library.mts).
+export const libDir = join(buildDir, "lib");
 // `npm start` opens JupyterLab here: the learner's working copies of the notebooks (gitignored).
 export const labDir = join(root, "lab");
 // Jupyter's settings, runtime files and workspaces for `npm start` (gitignored).

@@ -7,6 +7,7 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join, relative } from "node:path";
 import { jupyterEnv, labArgs, labDir, notebooksDir, root, venvBin, writeLabSettings } from "./env.mjs";
+import { ensureLibrary } from "./library.mjs";
 import { prepareWorkingCopy } from "./workcopy.mjs";
 
 const jupyter = join(venvBin, "jupyter");
@@ -24,6 +25,12 @@ try {
   for (const name of report.behind)
     console.log(`Note: ${committed}/${name} changed since ${lab}/${name} was copied, and you edited your copy; ` +
       `it is kept. \`npm run reset -- ${name.replace(/\.ipynb$/, "")}\` gets the new version (yours goes to ${lab}/backups/).`);
+} catch (e) {
+  console.error(`npm start: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+}
+try {
+  ensureLibrary(); // what the kernel imports as ./lib/ (each kernel start checks it again)
 } catch (e) {
   console.error(`npm start: ${e instanceof Error ? e.message : String(e)}`);
   process.exit(1);

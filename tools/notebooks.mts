@@ -27,7 +27,8 @@ import { createInterface } from "node:readline";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import type { NodeRun } from "./cells/node.mjs";
 import { compareOutputs } from "./compare-outputs.mjs";
-import { buildDir, jupyterEnv, notebooksDir, python, root } from "./env.mjs";
+import { buildDir, jupyterEnv, libDir, notebooksDir, python, root } from "./env.mjs";
+import { ensureLibrary } from "./library.mjs";
 import {
   exerciseEdits, exerciseVerdicts, findExercise, hasParametersCell, listNotebooks, NotebookError, parameterLiteral,
   parameters, prepareRun, readNotebook, sweepPoints, text, type Cell, type Exercise, type RunEdits,
@@ -94,7 +95,7 @@ function parseArgs(argv: string[]): Options {
 }
 
 // A folder the runner may write into, checked before anything runs; it gets a `lib` link to
-// src/ so an executed copy there can be reopened and re-run in JupyterLab.
+// build/lib so an executed copy there can be reopened and re-run in JupyterLab.
 function writableFolder(dir: string, what: string): void {
   const probe = join(dir, `.write-test-${process.pid}`);
   try {
@@ -109,7 +110,7 @@ function writableFolder(dir: string, what: string): void {
     lstatSync(lib);
   } catch {
     try {
-      symlinkSync(relative(dir, join(root, "src")), lib);
+      symlinkSync(relative(dir, libDir), lib);
     } catch { /* only a convenience */ }
   }
 }
@@ -328,6 +329,14 @@ function describeFailure(r: Run, f: Failure, origin: (number | null)[], added: (
 const o = parseArgs(process.argv.slice(2));
 const runs = plan(o);
 if (runs.some((r) => r.engine === "tslab") && !existsSync(python)) fail("the Jupyter stack is not installed in .venv yet: run `npm install` first");
+// the kernel imports the compiled library: bring it up to date once, before kernels start in parallel
+if (runs.some((r) => r.engine === "tslab") && !o.list) {
+  try {
+    ensureLibrary();
+  } catch (e) {
+    fail(e instanceof Error ? e.message : String(e));
+  }
+}
 if (o.list) {
   for (const r of runs) console.log(`${display(r.notebook)}  ${r.label}  (${r.engine})`);
   console.log(`${runs.length} runs`);

@@ -5,6 +5,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { python, root, venv, writeLabSettings } from "./env.mjs";
+import { ensureLibrary } from "./library.mjs";
 
 const MIN_PYTHON: [number, number] = [3, 10]; // jupyterlab 4.6 needs 3.10+
 
@@ -55,3 +56,10 @@ if (existsSync(python) && existsSync(stamp) && readFileSync(stamp, "utf8") === w
 
 // JupyterLab's settings for `npm start`: no news pop-up, no update check (kept if already chosen).
 for (const file of writeLabSettings()) console.log(`set-up: wrote ${file.slice(root.length + 1)}`);
+
+// The library the kernel imports (build/lib, compiled from src/; tools/library.mts).
+try {
+  if (!ensureLibrary()) console.log("set-up: build/lib is up to date with src/");
+} catch (e) {
+  fail(e instanceof Error ? e.message : String(e));
+}

@@ -11,10 +11,10 @@
 // committed notebook when that changes. `npm run reset` restores edited copies, keeping a backup.
 import { createHash } from "node:crypto";
 import {
-  copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, realpathSync, symlinkSync, unlinkSync, writeFileSync,
+  copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, symlinkSync, unlinkSync, writeFileSync,
 } from "node:fs";
-import { basename, join, relative } from "node:path";
-import { labDir, notebooksDir, srcDir } from "./env.mjs";
+import { basename, join, relative, resolve } from "node:path";
+import { labDir, libDir, notebooksDir, srcDir } from "./env.mjs";
 import { listNotebooks, readNotebook, text } from "./ipynb.mjs";
 
 const ORIGIN = ".origin.json";
@@ -37,18 +37,18 @@ const readOrigins = (dir: string): Origins => {
 };
 const writeOrigins = (dir: string, o: Origins): void => writeFileSync(join(dir, ORIGIN), JSON.stringify(o, null, 1) + "\n");
 
-// dir/lib → src, as a relative link (so a moved project keeps working).
+// dir/lib → build/lib (the compiled library, tools/library.mts), as a relative link (so a moved
+// project keeps working). A link to src/, which copies made by earlier versions have, is replaced.
 export function linkLibrary(dir: string): void {
   const link = join(dir, "lib");
-  const target = relative(dir, srcDir);
-  if (isLink(link) && !existsSync(link)) unlinkSync(link); // a dangling link: made again below
-  if (existsSync(link)) {
-    if (isLink(link) && realpathSync(link) === realpathSync(srcDir)) return;
-    throw new Error(`${link} exists but is not a link to ${srcDir}: move it away, then start again`);
-  }
+  const points = (to: string): boolean => isLink(link) && resolve(dir, readlinkSync(link)) === to;
+  if (points(libDir)) return;
+  if (isLink(link) && (!existsSync(link) || points(srcDir))) unlinkSync(link); // made again below
+  if (existsSync(link) || isLink(link))
+    throw new Error(`${link} exists but is not a link to ${libDir}: move it away, then start again`);
   // Windows: a junction (absolute), which needs no administrator rights
-  if (process.platform === "win32") symlinkSync(srcDir, link, "junction");
-  else symlinkSync(target, link, "dir");
+  if (process.platform === "win32") symlinkSync(libDir, link, "junction");
+  else symlinkSync(relative(dir, libDir), link, "dir");
 }
 const isLink = (p: string): boolean => {
   try {

@@ -1,0 +1,76 @@
+// The library the tslab kernel imports: src/ compiled by tsc (tsconfig.lib.json) into build/lib,
+// one .js (CommonJS) and one .d.ts per source file. A notebook's `./lib/…` link points there
+// (notebooks/lib, lab/lib, and the runner's copies), so the kernel type-checks a cell against
+// declarations instead of type-checking all of src/ again in every kernel.
+// `ensureLibrary()` rebuilds it when src/ (or the build's settings) changed since the last
+// build; the kernel's launcher (tools/kernel.mjs), `npm start`, `npm test` and the runner call
+// it, so "edit src/, restart the kernel" works. `npx tsx tools/library.mts` runs it by hand.
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { libDir, root, srcDir } from "./env.mjs";
+
+const config = join(root, "tsconfig.lib.json");
+const stampName = ".source-hash";
+
+// Every file of src/, by path, in a stable order.
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .flatMap((e) => (e.isDirectory() ? sourceFiles(join(dir, e.name)) : [join(dir, e.name)]));
+}
+
+// A hash of what the build depends on: each source file's path and contents, the two tsconfigs
+// and the compiler's version.
+export function sourceHash(): string {
+  const h = createHash("sha256");
+  const tsc = JSON.parse(readFileSync(join(root, "node_modules", "typescript", "package.json"), "utf8")) as { version: string };
+  h.update(`typescript ${tsc.version}\n`);
+  for (const f of [config, join(root, "tsconfig.json"), ...sourceFiles(srcDir)])
+    h.update(`${relative(root, f)}\n`).update(readFileSync(f)).update("\n");
+  return h.digest("hex");
+}
+
+// Whether build/lib holds the compiled current src/.
+export function libraryIsCurrent(): boolean {
+  const stamp = join(libDir, stampName);
+  return existsSync(stamp) && readFileSync(stamp, "utf8") === sourceHash();
+}
+
+// Builds build/lib when it is missing or older than src/; returns whether it built. The new build
+// goes to a folder beside it first, so a kernel starting meanwhile never sees half a library.
+// Throws when tsc reports errors (with tsc's messages), leaving the previous build in place.
+export function ensureLibrary(log: (line: string) => void = console.log): boolean {
+  if (libraryIsCurrent()) return false;
+  const hash = sourceHash();
+  const next = `${libDir}.next-${process.pid}`;
+  rmSync(next, { recursive: true, force: true });
+  log(`library: compiling src/ into ${relative(root, libDir)}/ (src/ changed since the last build)`);
+  const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
+  const r = spawnSync(process.execPath, [tsc, "-p", config, "--outDir", next], { cwd: root, encoding: "utf8" });
+  if (r.status !== 0) {
+    rmSync(next, { recursive: true, force: true });
+    throw new Error(`tsc could not compile src/ for the kernel (exit ${r.status ?? r.signal}):\n${r.stdout}${r.stderr}`);
+  }
+  writeFileSync(join(next, stampName), hash);
+  rmSync(libDir, { recursive: true, force: true });
+  try {
+    renameSync(next, libDir);
+  } catch (e) {
+    // another process (a kernel starting beside this one) put the same build in place first
+    rmSync(next, { recursive: true, force: true });
+    if (!libraryIsCurrent()) throw e;
+  }
+  return true;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  try {
+    if (!ensureLibrary()) console.log(`library: ${relative(root, libDir)}/ is up to date with src/`);
+  } catch (e) {
+    console.error(e instanceof Error ? e.message : String(e));
+    process.exit(1);
+  }
+}
