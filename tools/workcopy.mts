@@ -1,7 +1,7 @@
 // The learner's working copies: `npm start` opens JupyterLab on lab/ (gitignored), never on the
 // committed notebooks/, so experimenting can't silently change what the tests compare against.
 //
-// lab/ holds a copy of every notebook and `lib`, a link to ../src, so `./lib/index.js` imports
+// lab/ holds a copy of every notebook and `lib`, a link to ../build/lib, so `./lib/index.js` imports
 // work there as in notebooks/ (tslab compiles only files under the kernel's working directory,
 // the notebook's folder; the link keeps src/ "under" it). lab/.origin.json records, for each
 // copy, a fingerprint of the committed notebook it was made from (the cells' types and sources).
