@@ -50,7 +50,7 @@ const style = `
   font:14px/1.4 system-ui,sans-serif}
 #live-bar button{font:inherit;font-size:13px;padding:.15rem .6rem}
 #params{margin:0;position:relative}
-#params>summary{font:13px/1.6 system-ui,sans-serif;color:var(--ink);background:#fff;max-width:22rem;overflow:hidden;
+#params>summary{font:13px/1.6 system-ui,sans-serif;color:var(--ink);background:#fff;max-width:15rem;overflow:hidden;
   text-overflow:ellipsis;white-space:nowrap;vertical-align:middle}
 #param-summary{font:12.5px ui-monospace,"DejaVu Sans Mono",Menlo,Consolas,monospace}
 #knobs{position:absolute;top:calc(100% + .45rem);left:-.7rem;width:min(48rem,92vw);padding:.7rem .9rem;background:#fff;
@@ -62,7 +62,7 @@ const style = `
   border:1px solid #afb8c1;border-radius:3px;background:#fff}
 .knobs input[type=checkbox]{justify-self:start;margin:0}
 .knobs small{color:var(--muted);font-size:13px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
-#live-status{flex:1 1 14rem;font-size:13.5px}#live-status.refused{color:#a40000;font-weight:600}#live-status.ok{color:#1a7f37}
+#live-status{flex:1 1 9rem;min-width:0;font-size:13.5px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}#live-status.refused{color:#a40000;font-weight:600}#live-status.ok{color:#1a7f37}
 .editor .cm-editor{border-radius:4px;margin:.6em 0 .2em}.editor pre.source{margin:.6em 0 .2em}
 .cell-tools{display:none;font:12.5px system-ui,sans-serif;margin:0 0 .3em}
 section.edited .cell-tools{display:block}section.edited .cm-editor{border-left-color:#e6b85c!important}

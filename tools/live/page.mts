@@ -1,7 +1,7 @@
 // The live page's own script (bundled by tools/live.mts). Every code cell gets an editor; Run (or
 // Shift+Enter in a cell) compiles the cells as they are now (work.mts, sucrase) and runs the whole
 // notebook from the top in a new Web Worker with the form's values and the library prebundled
-// (live-lib.js); what each cell displays is rendered under it by the pages' renderer
+// (live-lib.js, in the same script); what each cell displays is rendered under it by the pages' renderer
 // (tools/render/outputs.mts). A cell that does not compile or throws shows its message and line
 // under it; the outputs of the cells that did not run stay, dimmed as stale. Stop, or 30 s
 // without the run finishing, ends the worker. Edits are kept in localStorage (work.mts).
@@ -30,6 +30,9 @@ interface LiveStatus {
   seconds: number; // the last run, from Run to its last output drawn
   mainSeconds: number; // the same, to the last output of the cells not tagged varying-output
   firstOutputSeconds: number; // from the page's start to the first output drawn, in its first run
+  compileSeconds: number; // the last run's compiling (sucrase)
+  workerSeconds: number; // the last run's cells in the worker (what the "done" message says)
+  cellSeconds: Record<number, number>; // the last run's time per cell in the worker
   running: boolean;
 }
 declare global {
@@ -40,7 +43,7 @@ declare global {
     liveTimeLimitSeconds: number;
   }
 }
-type WorkerMessage = Message | { kind: "running"; cell: number };
+type WorkerMessage = Message | { kind: "running"; cell: number; t: number };
 
 const { name, knobs, cells, notebook } = window.LIVE;
 const $ = <T extends HTMLElement>(sel: string): T => {
@@ -49,11 +52,15 @@ const $ = <T extends HTMLElement>(sel: string): T => {
   return el;
 };
 const status = $<HTMLElement>("#live-status");
-window.liveStatus = { runs: 0, failed: 0, seconds: 0, mainSeconds: 0, firstOutputSeconds: 0, running: false };
+window.liveStatus = {
+  runs: 0, failed: 0, seconds: 0, mainSeconds: 0, firstOutputSeconds: 0, compileSeconds: 0, workerSeconds: 0, cellSeconds: {},
+  running: false,
+};
 window.liveTimeLimitSeconds = 30;
 const say = (cls: string, message: string): void => {
   status.className = cls;
   status.textContent = message;
+  status.title = message;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -185,12 +192,16 @@ $<HTMLButtonElement>("#revert-all").disabled = Object.keys(saved.cells).length =
 // ---------------------------------------------------------------------------------------------
 // Running
 
-const libUrl = URL.createObjectURL(new Blob([window.LIVE_LIB], { type: "text/javascript" }));
-// The worker script's first line; the compiled cells start on its second line.
-const head = `importScripts(${JSON.stringify(libUrl)});const __lib=self.__liveLib;` +
-  "const require=(s)=>{if(s===\"./lib/index.js\")return __lib.index;if(s===\"./lib/display.js\")return __lib.display;" +
+// The worker script: the library (a Blob worker at a file:// address cannot import another Blob, so
+// it comes first in the same script), one line of set-up, then the compiled cells, whose line L is
+// the script's line L + offset.
+const offset = window.LIVE_LIB.split("\n").length + 1;
+const head = "\nconst __lib=self.__liveLib;" +
+  // plain copies of the modules' namespaces: a cell's every use of a name is then no getter call
+  "const __mods={\"./lib/index.js\":{...__lib.index},\"./lib/display.js\":{...__lib.display}};" +
+  "const require=(s)=>{if(s in __mods)return __mods[s];" +
   "throw new Error(`cannot import ${s} on this page: only ./lib/index.js and ./lib/display.js`);};" +
-  "const __enter=(i)=>{__lib.display.__cell(i);postMessage({kind:\"running\",cell:i});};" +
+  "const __enter=(i)=>{__lib.display.__cell(i);postMessage({kind:\"running\",cell:i,t:performance.now()});};" +
   "self.onmessage=async(__e)=>{const __params=__e.data;const __t0=performance.now();try{await(async()=>{\n";
 const tail = "\n})();__lib.display.__post({kind:\"done\",seconds:(performance.now()-__t0)/1000});}catch(err){" +
   "__lib.display.__post({kind:\"error\",cell:__lib.display.__current(),data:err instanceof Error?`${err.name}: ${err.message}`" +
@@ -255,7 +266,8 @@ function run(): void {
       "shown, dimmed, are from the run before.");
     return;
   }
-  workerUrl = URL.createObjectURL(new Blob([head, script.code, tail], { type: "text/javascript" }));
+  window.liveStatus.compileSeconds = (performance.now() - started) / 1000;
+  workerUrl = URL.createObjectURL(new Blob([window.LIVE_LIB, head, script.code, tail], { type: "text/javascript" }));
   const url = workerUrl;
   worker = new Worker(url);
   window.liveStatus.running = true;
@@ -263,6 +275,9 @@ function run(): void {
   say("running", "running…");
   let failed = 0;
   runningCell = -1;
+  window.liveStatus.cellSeconds = {};
+  let lastStart: { cell: number; t: number } | undefined;
+  let workerStart = 0;
   const pending: Promise<unknown>[] = [];
   let mainDone: Promise<unknown> | undefined;
   const first = window.liveStatus.runs === 0;
@@ -284,13 +299,13 @@ function run(): void {
   };
   finish = end;
   const where = (line: number | undefined, cell: number): { line?: number; other?: number } => {
-    const at = line === undefined ? undefined : locate(script.chunks, line - 1);
+    const at = line === undefined ? undefined : locate(script.chunks, line - offset);
     return at ? { line: at.line, other: at.cell === cell ? undefined : at.cell } : {};
   };
   worker.onerror = (ev: ErrorEvent) => {
     // the script itself does not parse (what sucrase lets through), or an error outside the cells
     ev.preventDefault();
-    const at = locate(script.chunks, ev.lineno - 1);
+    const at = locate(script.chunks, ev.lineno - offset);
     failed++;
     showError(at?.cell ?? Math.max(runningCell, cells[0]?.index ?? 0), ev.message, at?.line);
     end("refused", "A cell failed (see the red box under it); the cells after it did not run.");
@@ -298,6 +313,9 @@ function run(): void {
   worker.onmessage = (e: MessageEvent<WorkerMessage>) => {
     const m = e.data;
     if (m.kind === "running") {
+      if (lastStart) window.liveStatus.cellSeconds[lastStart.cell] = (m.t - lastStart.t) / 1000;
+      else workerStart = m.t;
+      lastStart = m;
       if (late.has(m.cell) && !mainDone) markMain();
       runningCell = m.cell;
       const el = outputsOf(m.cell);
@@ -306,6 +324,8 @@ function run(): void {
       return;
     }
     if (m.kind === "done") {
+      window.liveStatus.workerSeconds = m.seconds;
+      if (lastStart) window.liveStatus.cellSeconds[lastStart.cell] = m.seconds - (lastStart.t - workerStart) / 1000;
       const changedKnobs = knobs.filter((k) => {
         const input = $<HTMLInputElement>(`#knob-${k.name}`);
         return k.kind === "boolean" ? input.checked !== input.defaultChecked : input.value.trim() !== input.defaultValue;
@@ -317,7 +337,7 @@ function run(): void {
     if (m.kind === "error") {
       failed++;
       const lines = stackLines(m.stack ?? "", url);
-      const inCell = lines.map((l) => locate(script.chunks, l - 1)).find((a) => a?.cell === m.cell);
+      const inCell = lines.map((l) => locate(script.chunks, l - offset)).find((a) => a?.cell === m.cell);
       const at = inCell ? { line: inCell.line } : where(lines[0], m.cell);
       showError(m.cell, m.data, at.line, at.other);
       end("refused", "A cell failed (see the red box under it); the cells after it did not run (their outputs, " +
