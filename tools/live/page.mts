@@ -216,11 +216,11 @@ let runningCell = -1; // the cell the current run is in, or -1
 const outputsOf = (i: number): HTMLElement | null => document.getElementById(`out-${i}`);
 
 // The message of a failed cell, under it, with the line in the editor selected.
-function showError(cell: number, message: string, line?: number, otherCell?: number): void {
+function showError(cell: number, message: string, line?: number, otherCell?: number, lead = "This cell failed"): void {
   const box = document.createElement("div");
   box.className = "failed cell-error";
   const where = line === undefined ? "" : otherCell === undefined ? ` (line ${line})` : ` (line ${line} of cell ${otherCell})`;
-  box.textContent = `This cell failed${where}: ${message}`;
+  box.textContent = `${lead}${where}: ${message}`;
   const out = outputsOf(cell);
   if (out) {
     out.classList.remove("stale");
@@ -362,7 +362,7 @@ function run(): void {
   timer = setTimeout(() => {
     failed++;
     const limit = window.liveTimeLimitSeconds;
-    if (runningCell >= 0) showError(runningCell, `stopped after ${limit} s, the page's time limit (a loop that never ends?)`);
+    if (runningCell >= 0) showError(runningCell, `the run had taken ${limit} s, the page's time limit, while this cell ran (a loop that never ends?)`, undefined, undefined, "Stopped");
     end("refused", `Stopped after ${limit} s: the run had not finished (the cell that was running says so).`);
   }, window.liveTimeLimitSeconds * 1000);
   worker.postMessage(values);
@@ -370,7 +370,7 @@ function run(): void {
 
 $<HTMLButtonElement>("#stop").addEventListener("click", () => {
   if (!finish) return;
-  if (runningCell >= 0) showError(runningCell, "stopped (Stop pressed) while this cell ran");
+  if (runningCell >= 0) showError(runningCell, "Stop pressed while this cell ran", undefined, undefined, "Stopped");
   finish("refused", "Stopped. The cells that had not run keep their outputs from the run before, dimmed.");
 });
 
