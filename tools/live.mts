@@ -45,7 +45,7 @@ browser. <button type="button" id="reset">Defaults</button> puts the notebook's 
 
 // The live pages' own rules, after the pages' stylesheet (tools/pages.mts pageStyle).
 const style = `
-#live-bar{position:sticky;top:0;z-index:5;display:flex;flex-wrap:wrap;align-items:center;gap:.3rem .5rem;margin:.8rem 0 1rem;
+#live-bar{position:sticky;top:0;z-index:300;display:flex;flex-wrap:wrap;align-items:center;gap:.3rem .5rem;margin:.8rem 0 1rem;
   padding:.35rem .7rem;background:#f8f9fb;border:1px solid var(--rule);border-radius:6px;box-shadow:0 2px 4px #1f232814;
   font:14px/1.4 system-ui,sans-serif}
 #live-bar button{font:inherit;font-size:13px;padding:.15rem .6rem}
@@ -63,7 +63,7 @@ const style = `
 .knobs input[type=checkbox]{justify-self:start;margin:0}
 .knobs small{color:var(--muted);font-size:13px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
 #live-status{flex:1 1 9rem;min-width:0;font-size:13.5px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}#live-status.refused{color:#a40000;font-weight:600}#live-status.ok{color:#1a7f37}
-.editor .cm-editor{border-radius:4px;margin:.6em 0 .2em}.editor pre.source{margin:.6em 0 .2em}
+.editor .cm-editor{border-radius:4px;margin:.6em 0 .2em;isolation:isolate}.editor pre.source{margin:.6em 0 .2em}
 .cell-tools{display:none;font:12.5px system-ui,sans-serif;margin:0 0 .3em}
 section.edited .cell-tools{display:block}section.edited .cm-editor{border-left-color:#e6b85c!important}
 .cell-tools button{font:inherit;padding:.05rem .5rem}

@@ -393,8 +393,8 @@ async function screenshots(): Promise<void> {
       await cursorAt(page, edit.cell, edit.from, [...line].length);
       await page.keyboard.type(" )");
       await runFromCell(page, edit.cell);
-      await page.locator(`#cell-${edit.cell}`).evaluate((e) => (e as unknown as { scrollIntoView(): void }).scrollIntoView());
-      await page.mouse.wheel(0, -60);
+      await page.locator(`#cell-${edit.cell} .cell-error`).evaluate((e) =>
+        (e as unknown as { scrollIntoView(o: object): void }).scrollIntoView({ block: "center" }));
       await page.screenshot({ path: join(buildDir, "screenshots", `live-${name}-error.png`) });
       await page.keyboard.press("Control+z");
     }
@@ -406,8 +406,8 @@ async function screenshots(): Promise<void> {
       for (let k = [...l].length; k > [...answerLine].length; k--) await page.keyboard.press("Backspace");
       await page.keyboard.type(`${ex.wrong[0].answer};`);
       await runFromCell(page, ex.answerCell);
-      await page.locator(`#cell-${ex.answerCell}`).evaluate((e) => (e as unknown as { scrollIntoView(): void }).scrollIntoView());
-      await page.mouse.wheel(0, -200);
+      await page.locator(`#out-${ex.answerCell}`).evaluate((e) =>
+        (e as unknown as { scrollIntoView(o: object): void }).scrollIntoView({ block: "center" }));
       await page.screenshot({ path: join(buildDir, "screenshots", `live-${name}-exercise.png`) });
     }
     await page.evaluate(`localStorage.clear()`);

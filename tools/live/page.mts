@@ -222,10 +222,8 @@ function showError(cell: number, message: string, line?: number, otherCell?: num
   const where = line === undefined ? "" : otherCell === undefined ? ` (line ${line})` : ` (line ${line} of cell ${otherCell})`;
   box.textContent = `${lead}${where}: ${message}`;
   const out = outputsOf(cell);
-  if (out) {
-    out.classList.remove("stale");
-    out.before(box);
-  } else section(cell).append(box);
+  if (out) out.before(box);
+  else section(cell).append(box);
   const view = editors.get(otherCell ?? cell);
   if (view && line !== undefined) showLine(view, line);
 }
