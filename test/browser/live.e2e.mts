@@ -227,14 +227,16 @@ async function learner(page: Page, nb: Notebook, name: string, check: Check, loo
   check("the edited cell's output changes and every other check still passes",
     after !== before && s.failed === 0 && !(await page.$(".failed")), `cell ${edit.cell}, ${s.failed} failed`);
 
-  // a syntax error: a stray ")" at the end of the edited line
-  await cursorAt(page, edit.cell, edit.to, [...((await page.locator(`#cell-${edit.cell} .cm-line`, { hasText: edit.to }).first().textContent()) ?? "")].length);
-  await page.keyboard.type(" )");
+  // a syntax error: a stray ")" on a new last line
+  await page.locator(`#cell-${edit.cell} .cm-content`).click();
+  await page.keyboard.press("Control+End");
+  await page.keyboard.type("\n)");
+  const errorLine = source.split("\n").length + 1;
   s = await runFromCell(page, edit.cell);
   const error = (await page.textContent(`#cell-${edit.cell} .cell-error`).catch(() => null)) ?? "";
   const stale = (await page.evaluate("document.querySelectorAll('.outputs.stale').length")) as number;
   check("a syntax error shows under its cell with its line, the other outputs kept as stale",
-    new RegExp(`line ${line}\\).*SyntaxError`).test(error) && stale > 0 && s.failed > 0, `${error.slice(0, 120)}; ${stale} stale`);
+    new RegExp(`line ${errorLine}\\).*SyntaxError`).test(error) && stale > 0 && s.failed > 0, `${error.slice(0, 120)}; ${stale} stale`);
   await page.locator(`#cell-${edit.cell} .cm-content`).click();
   await page.keyboard.press("Control+z");
   s = await runFromCell(page, edit.cell);
@@ -389,9 +391,9 @@ async function screenshots(): Promise<void> {
     await page.click("#params > summary");
     const edit = formulaEdit(nb);
     if (edit) {
-      const line = (await editorText(page, edit.cell)).split("\n").find((l) => l.includes(edit.from)) ?? "";
-      await cursorAt(page, edit.cell, edit.from, [...line].length);
-      await page.keyboard.type(" )");
+      await page.locator(`#cell-${edit.cell} .cm-content`).click();
+      await page.keyboard.press("Control+End");
+      await page.keyboard.type("\n)");
       await runFromCell(page, edit.cell);
       await page.locator(`#cell-${edit.cell} .cell-error`).evaluate((e) =>
         (e as unknown as { scrollIntoView(o: object): void }).scrollIntoView({ block: "center" }));
