@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { cpSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { listNotebooks, parameters, readNotebook, text, type Notebook } from "../tools/ipynb.mjs";
+import { listNotebooks, readNotebook, text, type Notebook } from "../tools/ipynb.mjs";
 import { runInNode } from "../tools/cells/node.mjs";
 import {
   CellSyntaxError, compileCells, editedNotebook, hash, locate, parseSaved, restore, runOrder, stackLines, type LiveCell,
@@ -21,18 +21,12 @@ const nb: Notebook = {
 };
 
 describe("notebookModule", () => {
-  const source = notebookModule(nb, { src: "/abs/src", display: "/abs/display.ts" }, parameters(nb, "t"));
+  const source = notebookModule(nb, { src: "/abs/src", display: "/abs/display.ts" });
 
   it("hoists imports, pointing ./lib/ at the library and the display module at the browser adapter", () => {
     expect(source).toContain('import {\n  Matrix,\n} from "/abs/src/index.js";');
     expect(source).toContain('import { eq } from "/abs/display.ts";');
     expect(source.indexOf("import {\n  Matrix")).toBeLessThan(source.indexOf("async function run"));
-  });
-
-  it("replaces the parameters cell by the form's values, typed by kind", () => {
-    expect(source).toContain('let batchSize: number = __params["batchSize"] as number;');
-    expect(source).toContain('let name: string = __params["name"] as string;');
-    expect(source).not.toContain("let batchSize = 5");
   });
 
   it("keeps every cell's statements in order, each after __cell(index)", () => {

@@ -1,6 +1,6 @@
 // What the static export (export.mts) and the live pages (live.mts) share: the command line,
-// KaTeX's stylesheet beside the pages, and Markdown with formulas typeset by KaTeX at build time,
-// where a formula KaTeX cannot typeset, or TeX no formula picked up, is an error.
+// KaTeX's stylesheet beside the pages, the one stylesheet of the pages, and (re-exported) the
+// renderer, tools/render/outputs.mts.
 import { cpSync, mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, relative, resolve, sep } from "node:path";
@@ -37,11 +37,6 @@ export function copyKatex(out: string): void {
   cpSync(join(dist, "katex.min.css"), join(out, "katex", "katex.min.css"));
   cpSync(join(dist, "fonts"), join(out, "katex", "fonts"), { recursive: true, filter: (f) => !/\.(ttf|woff)$/.test(f) });
 }
-
-// Under an exercise's answer cell on a page, where nothing can be edited: where and how to answer.
-export const ANSWER_ELSEWHERE = "This page cannot run your answer. To answer, open the notebook in JupyterLab " +
-  "(<code>npm start</code>), run <em>Run → Run All Cells</em>, then replace <code>undefined</code> in the answer cell " +
-  "with your expression and run that cell: the checker says <strong>✓ Right</strong> or names the slip.";
 
 const hljsCss = readFileSync(createRequire(import.meta.url).resolve("highlight.js/styles/github.min.css"), "utf8");
 // highlight.js's GitHub colours, without its block background (the pages draw their own)

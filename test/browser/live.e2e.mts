@@ -283,10 +283,8 @@ async function learner(page: Page, nb: Notebook, name: string, check: Check, loo
   }
 
   // kept over a reload, then reverted
-  const runs = (await status(page)).runs;
   await page.reload();
   await page.waitForFunction("window.liveStatus && window.liveStatus.runs === 1", undefined, { timeout: 90_000 });
-  void runs;
   const kept = (await editorText(page, edit.cell)).includes(edit.to);
   const keptAnswer = !ex || !(await editorText(page, ex.answerCell)).includes("= undefined;");
   check("after a reload the edits are kept (and marked)", kept && keptAnswer &&
