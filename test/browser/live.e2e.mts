@@ -194,10 +194,12 @@ async function testPage(file: string, expectFailure: boolean, nb: Notebook | und
     const over = Math.min(best.ms, main + 50) > 500; // main: what shows before the timings (50 ms to draw)
     if (!expectFailure && over && wasQuiet && quiet()) slow.push(`${name} (${best.ms} ms)`);
     else if (!expectFailure && over) busy.push(`${name} (${best.ms} ms, load ${load})`);
+    await openForm(page);
     await page.fill("#knob-batchSize", "0");
     await page.click("#run");
     const refusal = await statusText(page);
-    check("batchSize = 0 is refused with the domain", /batchSize = 0: out of range; expected \[int ≥ 1\]/.test(refusal), refusal);
+    check("batchSize = 0 is refused with the domain, the form left open", /batchSize = 0: out of range; expected \[int ≥ 1\]/.test(refusal) &&
+      (await page.evaluate("document.querySelector('#params').open")) === true, refusal);
     await page.fill("#knob-batchSize", "5");
     await page.click("#params > summary"); // closes the form
 

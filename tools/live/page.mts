@@ -375,8 +375,11 @@ $<HTMLButtonElement>("#stop").addEventListener("click", () => {
 // ---------------------------------------------------------------------------------------------
 // The bar's other buttons
 
+// the form is closed by a run, so that it does not hide the outputs the run draws
+const params = $<HTMLDetailsElement>("#params");
 $<HTMLFormElement>("#knobs").addEventListener("submit", (e) => {
   e.preventDefault();
+  if (!readForm().errors.length) params.open = false;
   run();
 });
 $<HTMLFormElement>("#knobs").addEventListener("input", summarize);
@@ -386,6 +389,7 @@ $<HTMLButtonElement>("#reset").addEventListener("click", () => {
     if (knob.kind === "boolean") input.checked = input.defaultChecked;
     else input.value = input.defaultValue;
   }
+  params.open = false;
   run();
 });
 $<HTMLButtonElement>("#revert-all").addEventListener("click", () => {
