@@ -187,13 +187,16 @@ async function testPage(file: string, expectFailure: boolean, nb: Notebook | und
     const atDefaults = await runWith(page, "defaults");
     const again = await runWith(page, "defaults");
     const load = loadavg()[0].toFixed(1);
-    const best = atDefaults.ms <= again.ms ? atDefaults : again;
-    const main = Math.round(best.s.mainSeconds * 1000);
-    const late = main < Math.round(best.s.seconds * 1000) - 5 ? `, ${main} ms to the last output before the timings` : "";
-    if (!expectFailure) times.push(`${name}: ${best.ms} ms at its defaults${late} (runs ${atDefaults.ms}, ${again.ms} ms), ${ms} ms at batchSize = 7; load ${load}`);
-    const over = Math.min(best.ms, main + 50) > 500; // main: what shows before the timings (50 ms to draw)
-    if (!expectFailure && over && wasQuiet && quiet()) slow.push(`${name} (${best.ms} ms)`);
-    else if (!expectFailure && over) busy.push(`${name} (${best.ms} ms, load ${load})`);
+    // the page's own measure (Run pressed → last output drawn), without the test's polling
+    const best = atDefaults.s.seconds <= again.s.seconds ? atDefaults : again;
+    const [total, main] = [Math.round(best.s.seconds * 1000), Math.round(best.s.mainSeconds * 1000)];
+    const late = main < total - 5 ? `, ${main} ms to the last output before the timings` : "";
+    if (!expectFailure) {
+      times.push(`${name}: ${total} ms at its defaults${late} (runs ${Math.round(atDefaults.s.seconds * 1000)}, ` +
+        `${Math.round(again.s.seconds * 1000)} ms; ${best.ms} ms click → seen by the test), ${ms} ms at batchSize = 7; load ${load}`);
+    }
+    if (!expectFailure && main > 500 && wasQuiet && quiet()) slow.push(`${name} (${main} ms)`);
+    else if (!expectFailure && main > 500) busy.push(`${name} (${main} ms, load ${load})`);
     await openForm(page);
     await page.fill("#knob-batchSize", "0");
     await page.click("#run");
@@ -381,7 +384,7 @@ const ran = runTool("notebooks.mts", [...downloaded, "--out", join(runDir, "down
 (ran.status === 0 && downloaded.length === notebooks.length ? pass : fail)("the downloaded notebooks run through npm run notebooks",
   ran.status === 0 ? `${downloaded.length} notebook(s) passed` : ran.out.split("\n").slice(-15).join("\n"));
 
-console.log(`recompute times (Run → last output rendered; the better of two runs at the defaults):\n  ${times.join("\n  ")}`);
+console.log(`recompute times (Run pressed → last output drawn, as the page measures it; the better of two runs at the defaults):\n  ${times.join("\n  ")}`);
 (slow.length ? fail : pass)("every page measured on a quiet machine recomputes within 0.5 s at its defaults " +
   "(to its last output before any timings)", slow.join(", ") || (busy.length ? "the pages measured quiet" : "all"));
 if (busy.length) console.log(`NOT JUDGED  over 0.5 s while the machine was busy (${cpus().length} cores): ${busy.join(", ")}`);
