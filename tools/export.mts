@@ -61,8 +61,9 @@ for (const [i, path] of paths.entries()) {
 const list = entries.map((t) => `<li><a class="title" href="${t.file}">${t.title}</a>${t.summary ? `<p>${t.summary}</p>` : ""}</li>`).join("\n");
 const intro = "<p>Worked derivations of backpropagation on a mini-batch, each answering one question learners got stuck on. " +
   "Every formula shows the shapes and numbers of the arrays just computed; every claim is checked.</p>";
-const toLive = `<p class="other-site">Every notebook is also a <a href="${live}/index.html">live page</a>: change the batch size ` +
-  "or another parameter in your browser and every formula, check and plot is computed again.</p>";
+const toLive = `<p class="other-site">Every notebook is also a <a href="${live}/index.html">live page</a>: edit any cell, ` +
+  "change the batch size or another parameter, answer the exercise, in your browser with nothing installed, and every " +
+  "formula, check and plot is computed again.</p>";
 writeFileSync(join(out, "index.html"), page(SERIES_TITLE, `<h1>${SERIES_TITLE}</h1>\n${intro}\n${toLive}\n<ol class="notebooks">\n${list}\n</ol>`, ""));
 console.log(`index: ${where(join(out, "index.html"))}`);
 if (problems.length) {
