@@ -325,7 +325,32 @@ async function learner(page: Page, nb: Notebook, name: string, check: Check, loo
   check("after the reverts and a reload nothing is marked edited",
     (await page.evaluate("document.querySelectorAll('section.edited').length")) === 0 && (await editorText(page, edit.cell)) === source, "");
 
-  if (loops) await endlessLoops(page, edit.cell, source, check, name);
+  if (loops) {
+    await olderEdit(page, nb, name, edit.cell, check);
+    await endlessLoops(page, edit.cell, source, check, name);
+  }
+}
+
+// An edit kept from an older version of the notebook (its cell's committed source has changed since):
+// not mixed in, but shown beside the new code with "Use my edit" and "Discard".
+async function olderEdit(page: Page, nb: Notebook, name: string, cell: number, check: Check): Promise<void> {
+  const id = nb.cells[cell].id ?? `cell-${cell}`;
+  const kept = { version: 1, older: {}, cells: { [id]: { edit: "const fromAnOlderVersion = 1;", base: "00000000000000" } } };
+  await page.evaluate(`localStorage.setItem(${JSON.stringify(`backprop-by-hand:live:${name}`)}, ${JSON.stringify(JSON.stringify(kept))})`);
+  await page.reload();
+  await page.waitForFunction("window.liveStatus && window.liveStatus.runs === 1", undefined, { timeout: 90_000 });
+  const box = (await page.textContent(`#cell-${cell} .conflict`).catch(() => null)) ?? "";
+  const untouched = (await editorText(page, cell)) === text(nb.cells[cell].source);
+  check("an edit made on an older version of a cell is shown beside the new code, not mixed in",
+    /changed in the notebook since you edited it/.test(box) && box.includes("fromAnOlderVersion") && untouched, box.slice(0, 80));
+  await page.click(`#cell-${cell} .conflict .use-edit`);
+  const used = (await editorText(page, cell)) === kept.cells[id].edit && !(await page.$(`#cell-${cell} .conflict`));
+  await page.reload();
+  await page.waitForFunction("window.liveStatus && window.liveStatus.runs === 1", undefined, { timeout: 90_000 });
+  check("Use my edit puts it in the editor, and it is kept from then on", used &&
+    (await editorText(page, cell)) === kept.cells[id].edit && !(await page.$(".conflict")), "");
+  await page.locator(`#cell-${cell} .cell-tools .revert`).click();
+  await page.evaluate("localStorage.clear()");
 }
 
 // A loop that never ends, typed at the end of a cell: Stop ends it, and so does the time limit.
