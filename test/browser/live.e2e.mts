@@ -169,7 +169,7 @@ async function testPage(file: string, expectFailure: boolean, nb: Notebook | und
     await page.waitForFunction("window.liveStatus && window.liveStatus.runs === 1", undefined, { timeout: 90_000 });
     const first = await status(page);
     check("the page runs at its defaults, every check passing", first.failed === 0,
-      `first output ${Math.round(first.firstOutputSeconds * 1000)} ms after the script started, ` +
+      `first output ${Math.round(first.firstOutputSeconds * 1000)} ms after opening, ` +
       `${Date.now() - opened} ms from opening to the first run's end`);
     const bar = (await page.evaluate("document.querySelector('#live-bar').getBoundingClientRect().height")) as number;
     check("the bar at the top is compact", bar <= 48, `${Math.round(bar)} px high`);

@@ -29,7 +29,7 @@ interface LiveStatus {
   failed: number; // cells that failed in the last run
   seconds: number; // the last run, from Run to its last output drawn
   mainSeconds: number; // the same, to the last output of the cells not tagged varying-output
-  firstOutputSeconds: number; // from the page's start to the first output drawn, in its first run
+  firstOutputSeconds: number; // from opening the page (navigation start) to its first output drawn
   compileSeconds: number; // the last run's compiling (sucrase)
   workerSeconds: number; // the last run's cells in the worker (what the "done" message says)
   cellSeconds: Record<number, number>; // the last run's time per cell in the worker
@@ -207,7 +207,6 @@ const tail = "\n})();__lib.display.__post({kind:\"done\",seconds:(performance.no
   "__lib.display.__post({kind:\"error\",cell:__lib.display.__current(),data:err instanceof Error?`${err.name}: ${err.message}`" +
   ":String(err),stack:err instanceof Error?String(err.stack):undefined});}};";
 
-const pageStart = performance.now();
 let worker: Worker | undefined;
 let workerUrl: string | undefined;
 let timer: ReturnType<typeof setTimeout> | undefined;
@@ -350,7 +349,7 @@ function run(): void {
       box.outerHTML = html;
       if (first && !firstSeen) {
         firstSeen = true;
-        window.liveStatus.firstOutputSeconds = (performance.now() - pageStart) / 1000;
+        window.liveStatus.firstOutputSeconds = performance.now() / 1000; // since the navigation started
       }
     }, (err: unknown) => {
       box.className = "failed";
