@@ -59,6 +59,8 @@ type Status = { runs: number; failed: number; seconds: number; mainSeconds: numb
 const status = (page: Page) => page.evaluate("window.liveStatus") as Promise<Status>;
 const plotsDrawn = "[...document.querySelectorAll('.plot')].every((p) => p.querySelector('svg'))";
 const plotSizes = "[...document.querySelectorAll('.plot svg')].map((x) => x.outerHTML.length).join(',')";
+// the first run done and every editor made (the page makes them after starting that run)
+const opened = "window.liveStatus && window.liveStatus.runs === 1 && window.liveStatus.editors";
 const statusText = async (page: Page) => (await page.textContent("#live-status")) ?? "";
 
 // Waits for the run started after `runsBefore` runs to finish, its plots drawn.
@@ -164,13 +166,13 @@ async function testPage(file: string, expectFailure: boolean, nb: Notebook | und
     if (!expectFailure) (good ? pass : fail)(`${name}: ${what}`, detail);
   };
   try {
-    const opened = Date.now();
+    const openedAt = Date.now();
     await page.goto(pathToFileURL(file).href);
-    await page.waitForFunction("window.liveStatus && window.liveStatus.runs === 1", undefined, { timeout: 90_000 });
+    await page.waitForFunction(opened, undefined, { timeout: 90_000 });
     const first = await status(page);
     check("the page runs at its defaults, every check passing", first.failed === 0,
       `first output ${Math.round(first.firstOutputSeconds * 1000)} ms after opening, ` +
-      `${Date.now() - opened} ms from opening to the first run's end`);
+      `${Date.now() - openedAt} ms from opening to the first run's end`);
     const bar = (await page.evaluate("document.querySelector('#live-bar').getBoundingClientRect().height")) as number;
     check("the bar at the top is compact", bar <= 48, `${Math.round(bar)} px high`);
     await page.waitForFunction(plotsDrawn);
@@ -289,7 +291,7 @@ async function learner(page: Page, nb: Notebook, name: string, check: Check, loo
 
   // kept over a reload, then reverted
   await page.reload();
-  await page.waitForFunction("window.liveStatus && window.liveStatus.runs === 1", undefined, { timeout: 90_000 });
+  await page.waitForFunction(opened, undefined, { timeout: 90_000 });
   const kept = (await editorText(page, edit.cell)).includes(edit.to);
   const keptAnswer = !ex || !(await editorText(page, ex.answerCell)).includes("= undefined;");
   check("after a reload the edits are kept (and marked)", kept && keptAnswer &&
@@ -321,7 +323,7 @@ async function learner(page: Page, nb: Notebook, name: string, check: Check, loo
       (await page.isDisabled("#revert-all")), answer.split("\n").find((l) => l.includes("myAnswer")) ?? "");
   }
   await page.reload();
-  await page.waitForFunction("window.liveStatus && window.liveStatus.runs === 1", undefined, { timeout: 90_000 });
+  await page.waitForFunction(opened, undefined, { timeout: 90_000 });
   check("after the reverts and a reload nothing is marked edited",
     (await page.evaluate("document.querySelectorAll('section.edited').length")) === 0 && (await editorText(page, edit.cell)) === source, "");
 
@@ -338,7 +340,7 @@ async function olderEdit(page: Page, nb: Notebook, name: string, cell: number, c
   const kept = { version: 1, older: {}, cells: { [id]: { edit: "const fromAnOlderVersion = 1;", base: "00000000000000" } } };
   await page.evaluate(`localStorage.setItem(${JSON.stringify(`backprop-by-hand:live:${name}`)}, ${JSON.stringify(JSON.stringify(kept))})`);
   await page.reload();
-  await page.waitForFunction("window.liveStatus && window.liveStatus.runs === 1", undefined, { timeout: 90_000 });
+  await page.waitForFunction(opened, undefined, { timeout: 90_000 });
   const box = (await page.textContent(`#cell-${cell} .conflict`).catch(() => null)) ?? "";
   const untouched = (await editorText(page, cell)) === text(nb.cells[cell].source);
   check("an edit made on an older version of a cell is shown beside the new code, not mixed in",
@@ -346,7 +348,7 @@ async function olderEdit(page: Page, nb: Notebook, name: string, cell: number, c
   await page.click(`#cell-${cell} .conflict .use-edit`);
   const used = (await editorText(page, cell)) === kept.cells[id].edit && !(await page.$(`#cell-${cell} .conflict`));
   await page.reload();
-  await page.waitForFunction("window.liveStatus && window.liveStatus.runs === 1", undefined, { timeout: 90_000 });
+  await page.waitForFunction(opened, undefined, { timeout: 90_000 });
   check("Use my edit puts it in the editor, and it is kept from then on", used &&
     (await editorText(page, cell)) === kept.cells[id].edit && !(await page.$(".conflict")), "");
   await page.locator(`#cell-${cell} .cell-tools .revert`).click();
@@ -423,7 +425,7 @@ async function screenshots(): Promise<void> {
     const nb = readNotebook(join(notebooksDir, `${name}.ipynb`));
     const page = await newPage([], []);
     await page.goto(pathToFileURL(join(runDir, "pages", `${name}.html`)).href);
-    await page.waitForFunction("window.liveStatus && window.liveStatus.runs === 1", undefined, { timeout: 90_000 });
+    await page.waitForFunction(opened, undefined, { timeout: 90_000 });
     await page.screenshot({ path: join(buildDir, "screenshots", `live-${name}.png`) });
     await openForm(page);
     await page.screenshot({ path: join(buildDir, "screenshots", `live-${name}-form.png`) });

@@ -33,6 +33,7 @@ interface LiveStatus {
   compileSeconds: number; // the last run's compiling (sucrase)
   workerSeconds: number; // the last run's cells in the worker (what the "done" message says)
   cellSeconds: Record<number, number>; // the last run's time per cell in the worker
+  editors: boolean; // every cell's editor is there
   running: boolean;
 }
 declare global {
@@ -54,7 +55,7 @@ const $ = <T extends HTMLElement>(sel: string): T => {
 const status = $<HTMLElement>("#live-status");
 window.liveStatus = {
   runs: 0, failed: 0, seconds: 0, mainSeconds: 0, firstOutputSeconds: 0, compileSeconds: 0, workerSeconds: 0, cellSeconds: {},
-  running: false,
+  editors: false, running: false,
 };
 window.liveTimeLimitSeconds = 30;
 const say = (cls: string, message: string): void => {
@@ -113,7 +114,8 @@ const restored = restore(cells, saved);
 const editors = new Map<number, EditorView>();
 const byIndex = new Map(cells.map((c) => [c.index, c]));
 const section = (i: number): HTMLElement => $<HTMLElement>(`#cell-${i}`);
-const current = (c: LiveCell): string => editors.get(c.index)?.state.doc.toString() ?? c.source;
+// a cell's code as it is now: its editor's, or (before the editor is made) the edit kept, or the notebook's
+const current = (c: LiveCell): string => editors.get(c.index)?.state.doc.toString() ?? restored.edits.get(c.index) ?? c.source;
 
 function store(): void {
   try {
@@ -142,9 +144,9 @@ function button(label: string, cls: string, title: string, onClick: () => void):
   return b;
 }
 
-for (const c of cells) {
+function mountEditor(c: LiveCell): void {
   const host = document.querySelector<HTMLElement>(`.editor[data-cell="${c.index}"]`);
-  if (!host) continue;
+  if (!host) return;
   const view = createEditor(host, restored.edits.get(c.index) ?? c.source, { run: () => run(), changed: (s) => changed(c, s) });
   editors.set(c.index, view);
   const tools = document.createElement("div");
@@ -155,37 +157,40 @@ for (const c of cells) {
   if (restored.edits.has(c.index)) section(c.index).classList.add("edited");
 }
 
-// An edit made on an older version of its cell: shown beside the notebook's new code, never mixed in.
-for (const { cell, edit } of restored.conflicts) {
-  const c = byIndex.get(cell);
-  const view = editors.get(cell);
-  if (!c || !view) continue;
-  const box = document.createElement("div");
-  box.className = "conflict";
-  box.innerHTML = "<p>This cell has changed in the notebook since you edited it. The editor shows the " +
-    "notebook's new code; your edit, made on the old one, is this:</p>" + `<pre>${escape(edit)}</pre>`;
-  const settle = (use: boolean) => {
-    delete saved.older[c.id];
-    if (use) setText(view, edit);
-    store();
-    box.remove();
-  };
-  box.append(button("Use my edit", "use-edit", "Put your edit in the editor instead", () => settle(true)),
-    button("Discard", "discard", "Forget your old edit", () => settle(false)));
-  editors.get(cell)?.dom.parentElement?.after(box);
-}
-if (restored.orphans.length) {
-  const box = $<HTMLElement>("#notices");
-  box.innerHTML = "<div class=\"conflict\"><p>You edited cells that this version of the notebook no longer has:</p>" +
-    restored.orphans.map((o) => `<pre>${escape(o.edit)}</pre>`).join("") + "</div>";
-  box.firstElementChild?.append(button("Discard", "discard", "Forget these edits", () => {
-    for (const o of restored.orphans) {
-      delete saved.cells[o.id];
-      delete saved.older[o.id];
-    }
-    store();
-    box.replaceChildren();
-  }));
+// An edit made on an older version of its cell: shown beside the notebook's new code, never mixed in;
+// and edits of cells the notebook no longer has, at the top.
+function showKept(): void {
+  for (const { cell, edit } of restored.conflicts) {
+    const c = byIndex.get(cell);
+    const view = editors.get(cell);
+    if (!c || !view) continue;
+    const box = document.createElement("div");
+    box.className = "conflict";
+    box.innerHTML = "<p>This cell has changed in the notebook since you edited it. The editor shows the " +
+      "notebook's new code; your edit, made on the old one, is this:</p>" + `<pre>${escape(edit)}</pre>`;
+    const settle = (use: boolean) => {
+      delete saved.older[c.id];
+      if (use) setText(view, edit);
+      store();
+      box.remove();
+    };
+    box.append(button("Use my edit", "use-edit", "Put your edit in the editor instead", () => settle(true)),
+      button("Discard", "discard", "Forget your old edit", () => settle(false)));
+    editors.get(cell)?.dom.parentElement?.after(box);
+  }
+  if (restored.orphans.length) {
+    const box = $<HTMLElement>("#notices");
+    box.innerHTML = "<div class=\"conflict\"><p>You edited cells that this version of the notebook no longer has:</p>" +
+      restored.orphans.map((o) => `<pre>${escape(o.edit)}</pre>`).join("") + "</div>";
+    box.firstElementChild?.append(button("Discard", "discard", "Forget these edits", () => {
+      for (const o of restored.orphans) {
+        delete saved.cells[o.id];
+        delete saved.older[o.id];
+      }
+      store();
+      box.replaceChildren();
+    }));
+  }
 }
 $<HTMLButtonElement>("#revert-all").disabled = Object.keys(saved.cells).length === 0;
 
@@ -414,3 +419,17 @@ $<HTMLButtonElement>("#download").addEventListener("click", () => {
 });
 summarize();
 run();
+// The editors are made after the first run has started, a few at a time, so that its outputs do not
+// wait for them (until its editor is there, a cell runs its kept edit, or the notebook's code).
+const unmounted = [...cells];
+const mountSome = (): void => {
+  const started = performance.now();
+  while (unmounted.length && performance.now() - started < 12) mountEditor(unmounted.shift() as LiveCell);
+  if (unmounted.length) {
+    setTimeout(mountSome, 0);
+    return;
+  }
+  showKept();
+  window.liveStatus.editors = true;
+};
+setTimeout(mountSome, 0);
