@@ -111,5 +111,5 @@ export { layoutsTable, numpyTable, glossaryTable, SERIES_SYMBOLS, notationTable 
 
 // Speed: the fast path (a Network's default kernels, bit for bit the teaching code)
 export { gemmWasm, type GemmWasm } from "./fast/gemm-wasm.js";
-export { matmulFast, type Matmul } from "./fast/matmul-fast.js";
+export { matmulFast, SMALL_PRODUCT, type Matmul } from "./fast/matmul-fast.js";
 export { fastKernels } from "./fast/kernels.js";

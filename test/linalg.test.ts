@@ -117,6 +117,22 @@ describe("broadcasting is a product with a ones vector; its adjoint is a sum", (
     expect(() => broadcastRows(b, 0)).toThrow("broadcastRows: K must be a positive integer, got 0");
   });
 
+  it("broadcastRows and broadcastCols give the products 1·b and b·1ᵀ bit for bit, −0 included", () => {
+    const same = (x: Matrix, y: Matrix) => x.data.every((v, k) => Object.is(v, y.data[k])) && x.shape === y.shape;
+    fc.assert(
+      fc.property(size, fc.integer({ min: 1, max: 30 }), seed, (m, K, s) => {
+        const b = randn(1, m, s);
+        expect(same(broadcastRows(b, K), matmul(Matrix.ones(K, 1), b))).toBe(true);
+        expect(same(broadcastCols(b.T(), K), matmul(b.T(), Matrix.ones(1, K)))).toBe(true);
+      }),
+    );
+    const z = Matrix.row([-0, 1, -2]);
+    expect(same(broadcastRows(z, 2), matmul(Matrix.ones(2, 1), z))).toBe(true);
+    expect(Object.is(broadcastRows(z, 2).data[0], 0)).toBe(true);
+    expect(Matrix.ones(2, 3).data).toEqual(new Float64Array(6).fill(1));
+    expect(() => Matrix.ones(0, 1)).toThrow("Matrix.ones: rows must be a positive integer, got 0");
+  });
+
   it("broadcastRows(b, K).sum(0) = K·b", () => {
     fc.assert(
       fc.property(size, fc.integer({ min: 1, max: 100 }), seed, (m, K, s) => {

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { NonFiniteError } from "../src/core/errors.js";
 import { matmul } from "../src/core/linalg.js";
-import { matmulFast } from "../src/fast/matmul-fast.js";
+import { matmulFast, SMALL_PRODUCT } from "../src/fast/matmul-fast.js";
 import { Matrix } from "../src/core/matrix.js";
 import { Rng } from "../src/core/rng.js";
 import { expectShapeError, randn, relDiff } from "./helpers.js";
@@ -27,6 +27,19 @@ describe("matmulFast agrees with the reference matmul", () => {
         expect(relDiff(fast, matmul(A, B, transA, transB))).toBeLessThanOrEqual(1e-12);
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it("bit for bit on both sides of SMALL_PRODUCT (plain loops below, WebAssembly above), every transpose variant", () => {
+    const long = fc.integer({ min: SMALL_PRODUCT + 1, max: SMALL_PRODUCT + 60 }); // K·n·m past it, whatever K and m
+    fc.assert(
+      fc.property(size, fc.oneof(size, long), size, seed, fc.boolean(), fc.boolean(), (K, n, m, s, transA, transB) => {
+        const [A, B] = operands(K, n, m, transA, transB, s);
+        const [fast, reference] = [matmulFast(A, B, transA, transB), matmul(A, B, transA, transB)];
+        expect(fast.shape).toBe(reference.shape);
+        expect(fast.data.every((x, k) => Object.is(x, reference.data[k]))).toBe(true);
+      }),
+      { numRuns: 200 },
     );
   });
 

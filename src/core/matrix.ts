@@ -43,7 +43,9 @@ export class Matrix {
 
   // → r×c of ones
   static ones(r: number, c: number): Matrix {
-    return Matrix.fill(r, c, () => 1);
+    assertPositiveInt("Matrix.ones", "rows", r);
+    assertPositiveInt("Matrix.ones", "cols", c);
+    return new Matrix(r, c, new Float64Array(r * c).fill(1));
   }
 
   // → n×n identity

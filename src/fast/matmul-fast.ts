@@ -20,9 +20,15 @@ export type Matmul = (A: Matrix, B: Matrix, transA?: boolean, transB?: boolean) 
 
 const R = 4; // the block is R×R, as in gemm-wasm.ts
 
-// op(A) (K×n) · op(B) (n×m) → K×m, equal bit for bit to matmul(A, B, transA, transB)
+// Products of at most this many multiply-adds (K·n·m) cost more to copy into WebAssembly's memory
+// and back than to compute: they are summed in plain loops (matmulSmall).
+export const SMALL_PRODUCT = 2048;
+
+// op(A) (K×n) · op(B) (n×m) → K×m, equal bit for bit to matmul(A, B, transA, transB); throws
+// matmul's ShapeError (named matmulFast) when the inner sizes differ.
 export function matmulFast(A: Matrix, B: Matrix, transA = false, transB = false): Matrix {
   const [K, n, m] = matmulShape("matmulFast", A, B, transA, transB);
+  if (K * n * m <= SMALL_PRODUCT) return matmulSmall(A, B, transA, transB, K, n, m);
   const wasm = gemmWasm();
   const [rowPanels, colPanels] = [Math.ceil(K / R), Math.ceil(m / R)];
   const { a, b, c, f64 } = wasm.reserve(rowPanels, colPanels, n);
@@ -31,6 +37,24 @@ export function matmulFast(A: Matrix, B: Matrix, transA = false, transB = false)
   pack(B.data, m, n, transB ? B.cols : 1, transB ? 1 : B.cols, f64, b / 8);
   wasm.gemm(a, b, c, rowPanels, colPanels, n);
   return new Matrix(K, m, unpad(f64, c / 8, colPanels * R, K, m));
+}
+
+// A small product in the reference's order (s = 0, then s += a·b for p = 0, 1, …), without its
+// closures: the same numbers, bit for bit.
+function matmulSmall(A: Matrix, B: Matrix, transA: boolean, transB: boolean, K: number, n: number, m: number): Matrix {
+  const [a, b] = [A.data, B.data];
+  // op(A)[i][p] = a[i·ai + p·ap], op(B)[p][j] = b[p·bp + j·bj]
+  const [ai, ap] = transA ? [1, A.cols] : [A.cols, 1];
+  const [bp, bj] = transB ? [1, B.cols] : [B.cols, 1];
+  const out = new Float64Array(K * m);
+  for (let i = 0; i < K; i++) {
+    for (let j = 0; j < m; j++) {
+      let s = 0;
+      for (let p = 0; p < n; p++) s += a[i * ai + p * ap] * b[p * bp + j * bj];
+      out[i * m + j] = s;
+    }
+  }
+  return new Matrix(K, m, out);
 }
 
 // X read as rows×n, entry (i, p) at X[i·rowStride + p·pStride] → ⌈rows/R⌉ panels of R rows, each

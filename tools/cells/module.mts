@@ -1,11 +1,10 @@
 // A notebook's code cells as one TypeScript module that runs as a Web Worker: imports hoisted,
 // every cell's statements in order inside one async function (the cells share one scope, as in
-// the kernel), each preceded by __cell(i) so that what it displays lands under cell i; the
-// parameters cell is either kept or replaced by values that arrive with the start message. The
-// live pages run it in the browser (tools/live.mts), the Node engine in a worker thread
-// (tools/cells/node.mts).
+// the kernel), each preceded by __cell(i) so that what it displays lands under cell i. The Node
+// engine runs it in a worker thread (tools/cells/node.mts); the live pages build theirs in the
+// browser from the cells as edited (tools/live/work.mts).
 import ts from "typescript";
-import { hasTag, text, type Notebook, type Parameter } from "../ipynb.mjs";
+import { text, type Notebook } from "../ipynb.mjs";
 
 export interface ModulePaths {
   src: string; // absolute path of the library (what ./lib/ points to)
@@ -19,24 +18,13 @@ function rewrite(specifier: string, paths: ModulePaths): string {
   return specifier;
 }
 
-// The declaration that replaces a parameter's line: its value arrives as __params[name].
-const paramLine = (p: Parameter): string => {
-  const type = p.kind === "int" ? "number" : p.kind;
-  return `let ${p.name}: ${type} = __params[${JSON.stringify(p.name)}] as ${type};`;
-};
-
-// With `form`, the parameters cell is replaced by those parameters' values from the start message
-// (the live pages' form); without, it runs as written, like every other cell.
-export function notebookModule(nb: Notebook, paths: ModulePaths, form?: Parameter[]): string {
+// The cells as written, the parameters cell included.
+export function notebookModule(nb: Notebook, paths: ModulePaths): string {
   const imports: string[] = [];
   const body: string[] = [];
   nb.cells.forEach((cell, index) => {
     if (cell.cell_type !== "code") return;
     body.push(`__cell(${index});`);
-    if (form && hasTag(cell, "parameters")) {
-      body.push(...form.map(paramLine));
-      return;
-    }
     const source = text(cell.source);
     const file = ts.createSourceFile(`cell${index}.ts`, source, ts.ScriptTarget.ES2022, true);
     for (const statement of file.statements) {
@@ -53,7 +41,7 @@ export function notebookModule(nb: Notebook, paths: ModulePaths, form?: Paramete
     "async function run(__params: Record<string, unknown>): Promise<void> {",
     ...body,
     "}",
-    "// The worker: run with the form's values, then say done, or name the cell that failed.",
+    "// The worker: run, then say done, or name the cell that failed.",
     "self.onmessage = async (e: MessageEvent<Record<string, unknown>>) => {",
     "  const start = performance.now();",
     "  try {",

@@ -2,7 +2,8 @@
 // kernel. The cells become the live pages' module (module.mts: one scope, in order, the display
 // functions of display.mts), bundled with esbuild against the same src/; each run gets a new
 // worker, so nothing carries over from one run to the next. What the cells display becomes the
-// notebook's outputs in the MIME types src/display.ts gives them in the kernel, so an executed
+// notebook's outputs in the MIME types src/display.ts gives them in the kernel (the pages' renderer,
+// tools/render/outputs.mts, makes them), so an executed
 // copy compares output by output with a kernel run (the runner's --engine=split does).
 // Not the same as the kernel: no type-checking (esbuild strips types; `npm test` checks every cell
 // under strict and runs each notebook in the kernel too), a cell's last expression is not printed,
@@ -16,6 +17,7 @@ import { buildDir, root } from "../env.mjs";
 import { text, type Notebook, type Output } from "../ipynb.mjs";
 import type { Message } from "./display.mjs";
 import { notebookModule } from "./module.mjs";
+import { messageOutput } from "../render/messages.mjs";
 
 export interface NodeRun {
   outputs: Map<number, Output[]>; // by the cell's index in the notebook that ran
@@ -60,23 +62,6 @@ require(workerData.bundle);
 self.onmessage({ data: {} });
 `;
 
-// JSON with its keys in order, as Jupyter stores a notebook (nbformat writes sorted keys).
-const sorted = (v: unknown): unknown =>
-  Array.isArray(v) ? v.map(sorted)
-  : v !== null && typeof v === "object" ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted((v as Record<string, unknown>)[k])]))
-  : v;
-
-// One display message as the output the kernel would have produced for it (src/display.ts).
-function output(m: Message & { cell: number }): Output {
-  switch (m.kind) {
-    case "latex": return { output_type: "display_data", data: { "text/latex": `$$${m.data}$$` }, metadata: {} };
-    case "markdown": return { output_type: "display_data", data: { "text/markdown": m.data }, metadata: {} };
-    case "vegalite": return { output_type: "display_data", data: { "application/vnd.vegalite.v5+json": sorted(m.data) }, metadata: {} };
-    case "stdout": return { output_type: "stream", name: "stdout", text: m.data };
-    default: throw new Error(`not an output: ${m.kind}`);
-  }
-}
-
 // Runs nb's code cells, its parameters cell as written. Throws only when the cells do not compile
 // as one module; a failing cell is reported in the result.
 export async function runInNode(nb: Notebook, timeoutMs: number): Promise<NodeRun> {
@@ -103,7 +88,7 @@ export async function runInNode(nb: Notebook, timeoutMs: number): Promise<NodeRu
       else if (m.kind === "error") finish({ cell: m.cell, text: m.stack ?? m.data });
       else {
         const list = outputs.get(m.cell) ?? [];
-        const o = output(m);
+        const o = messageOutput(m);
         const last = list.at(-1);
         // consecutive prints of a cell make one stream output, as Jupyter stores them
         if (o.output_type === "stream" && last?.output_type === "stream") last.text = text(last.text) + text(o.text);
