@@ -9,7 +9,7 @@ const { ensureLibrary } = await tsImport("./library.mts", import.meta.url);
 try {
   ensureLibrary((line) => console.error(line));
 } catch (e) {
-  // The kernel still starts, on the previous build, and says why the library is behind.
+  // tsc wrote nothing: the kernel still starts, on the previous build, and says why.
   console.error(e instanceof Error ? e.message : String(e));
 }
 createRequire(import.meta.url)("tslab/dist/main.js").main();

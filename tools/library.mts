@@ -14,6 +14,7 @@ import { libDir, root, srcDir } from "./env.mjs";
 
 const config = join(root, "tsconfig.lib.json");
 const stampName = ".source-hash";
+const errorsName = ".type-errors"; // tsc's messages, kept while src/ has type errors
 
 // Every file of src/, by path, in a stable order.
 function sourceFiles(dir: string): string[] {
@@ -39,20 +40,31 @@ export function libraryIsCurrent(): boolean {
   return existsSync(stamp) && readFileSync(stamp, "utf8") === sourceHash();
 }
 
-// Builds build/lib when it is missing or older than src/; returns whether it built. The new build
-// goes to a folder beside it first, so a kernel starting meanwhile never sees half a library.
-// Throws when tsc reports errors (with tsc's messages), leaving the previous build in place.
-export function ensureLibrary(log: (line: string) => void = console.log): boolean {
-  if (libraryIsCurrent()) return false;
+// Builds build/lib when it is missing or older than src/; returns what tsc reported (null when
+// build/lib was already current, "" for a clean build). The new build goes to a folder beside it
+// first, so a kernel starting meanwhile never sees half a library. When src/ has type errors, tsc
+// still writes the code as written: that build is used, so the kernel never runs an older src/,
+// and the errors are returned (and logged) for the caller to show. Throws when tsc wrote nothing.
+export function ensureLibrary(log: (line: string) => void = console.log): string | null {
+  const reported = join(libDir, errorsName);
+  if (libraryIsCurrent()) {
+    if (existsSync(reported)) log(`library: src/ still has type errors:\n${readFileSync(reported, "utf8")}`);
+    return null;
+  }
   const hash = sourceHash();
   const next = `${libDir}.next-${process.pid}`;
   rmSync(next, { recursive: true, force: true });
   log(`library: compiling src/ into ${relative(root, libDir)}/ (src/ changed since the last build)`);
   const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
   const r = spawnSync(process.execPath, [tsc, "-p", config, "--outDir", next], { cwd: root, encoding: "utf8" });
-  if (r.status !== 0) {
+  const errors = r.status === 0 ? "" : `${r.stdout}${r.stderr}`.trim();
+  if (!existsSync(join(next, "index.js"))) {
     rmSync(next, { recursive: true, force: true });
-    throw new Error(`tsc could not compile src/ for the kernel (exit ${r.status ?? r.signal}):\n${r.stdout}${r.stderr}`);
+    throw new Error(`tsc could not compile src/ for the kernel (exit ${r.status ?? r.signal}):\n${errors}`);
+  }
+  if (errors) {
+    log(`library: src/ has type errors; the kernel runs it as written until they are fixed:\n${errors}`);
+    writeFileSync(join(next, errorsName), errors);
   }
   writeFileSync(join(next, stampName), hash);
   rmSync(libDir, { recursive: true, force: true });
@@ -63,12 +75,14 @@ export function ensureLibrary(log: (line: string) => void = console.log): boolea
     rmSync(next, { recursive: true, force: true });
     if (!libraryIsCurrent()) throw e;
   }
-  return true;
+  return errors;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   try {
-    if (!ensureLibrary()) console.log(`library: ${relative(root, libDir)}/ is up to date with src/`);
+    const errors = ensureLibrary();
+    if (existsSync(join(libDir, errorsName))) process.exit(1);
+    if (errors === null) console.log(`library: ${relative(root, libDir)}/ is up to date with src/`);
   } catch (e) {
     console.error(e instanceof Error ? e.message : String(e));
     process.exit(1);

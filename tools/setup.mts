@@ -59,7 +59,7 @@ for (const file of writeLabSettings()) console.log(`set-up: wrote ${file.slice(r
 
 // The library the kernel imports (build/lib, compiled from src/; tools/library.mts).
 try {
-  if (!ensureLibrary()) console.log("set-up: build/lib is up to date with src/");
+  if (ensureLibrary() === null) console.log("set-up: build/lib is up to date with src/");
 } catch (e) {
   fail(e instanceof Error ? e.message : String(e));
 }
