@@ -62,7 +62,7 @@ const style = `
   border:1px solid #afb8c1;border-radius:3px;background:#fff}
 .knobs input[type=checkbox]{justify-self:start;margin:0}
 .knobs small{color:var(--muted);font-size:13px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
-#live-status{flex:1 1 9rem;min-width:0;font-size:13.5px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}#live-status.refused{color:#a40000;font-weight:600}#live-status.ok{color:#1a7f37}
+#live-status{flex:1 1 9rem;min-width:0;font-size:13.5px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}#live-status.refused{color:#a40000;font-weight:600;cursor:pointer}#live-status.ok{color:#1a7f37}
 .editor .cm-editor{border-radius:4px;margin:.6em 0 .2em;isolation:isolate}.editor pre.source{margin:.6em 0 .2em}
 .cell-tools{display:none;font:12.5px system-ui,sans-serif;margin:0 0 .3em}
 section.edited .cell-tools{display:block}section.edited .cm-editor{border-left-color:#e6b85c!important}
@@ -70,7 +70,9 @@ section.edited .cell-tools{display:block}section.edited .cm-editor{border-left-c
 .outputs:empty{display:none}
 .failed{background:#fdecea;color:#a40000;padding:.5rem .7rem;margin:.4em 0;white-space:pre-wrap;border-left:3px solid #d1242f;
   font:13.5px/1.5 ui-monospace,"DejaVu Sans Mono",monospace}
-.stale{opacity:.45}
+.stale{opacity:.6;border-left:3px dashed #8c959f;padding-left:.6em}
+.stale::before{content:"Not re-run: this output is from an earlier run";display:block;margin:.2em 0;
+  font:italic 12.5px system-ui,sans-serif;color:#24292f}
 .conflict{background:#fff8c5;border:1px solid #d4a72c;border-radius:6px;padding:.4rem .8rem;margin:.4em 0;
   font:14px/1.5 system-ui,sans-serif}.conflict pre{background:#fff;padding:.4em .6em;font-size:12.5px;overflow-x:auto}
 .conflict button{margin-right:.5rem}

@@ -71,6 +71,7 @@ th,td{padding:.3em .7em;border-bottom:1px solid var(--rule);text-align:left;vert
 section.cell{margin:.4em 0}
 section.code{margin:1em 0}
 .output.markdown{margin:.4em 0 .8em;padding-left:.9em;border-left:3px solid #b7dfc0;font-size:.95em;line-height:1.5}
+.output.markdown.failed-check{border-left-color:#d1242f}
 .output.markdown p{margin:.25em 0}
 .output.markdown small{color:var(--muted);font-size:.86em}
 .math{overflow-x:auto;overflow-y:hidden;max-width:100%;padding:.1em 0}

@@ -63,6 +63,9 @@ const say = (cls: string, message: string): void => {
   status.textContent = message;
   status.title = message;
 };
+// a click on a failure's status goes to its red box
+status.addEventListener("click", () =>
+  document.querySelector(".cell-error")?.scrollIntoView({ behavior: "smooth", block: "center" }));
 
 // ---------------------------------------------------------------------------------------------
 // The form
@@ -264,8 +267,8 @@ function run(): void {
     showError(e.cell, `${e.name}: ${e.message}`, e.line);
     window.liveStatus.runs++;
     window.liveStatus.failed = 1;
-    say("refused", `Cell ${e.cell} does not compile (see the red box under it): nothing ran; the outputs ` +
-      "shown, dimmed, are from the run before.");
+    say("refused", "A cell does not compile (click here for its red box): nothing ran; the outputs " +
+      "marked \u201cnot re-run\u201d are from the run before.");
     return;
   }
   window.liveStatus.compileSeconds = (performance.now() - started) / 1000;
@@ -310,7 +313,7 @@ function run(): void {
     const at = locate(script.chunks, ev.lineno - offset);
     failed++;
     showError(at?.cell ?? Math.max(runningCell, cells[0]?.index ?? 0), ev.message, at?.line);
-    end("refused", "A cell failed (see the red box under it); the cells after it did not run.");
+    end("refused", "A cell failed (click here for its red box); the cells after it did not run.");
   };
   worker.onmessage = (e: MessageEvent<WorkerMessage>) => {
     const m = e.data;

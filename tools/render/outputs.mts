@@ -159,7 +159,12 @@ export async function outputHtml(o: Output): Promise<string> {
   const vl = data["application/vnd.vegalite.v5+json"];
   if (vl) return `<div class="output plot">${await vegaLite(vl)}</div>`;
   if (data["text/latex"]) return `<div class="output math">${latex(get("text/latex"))}</div>`;
-  if (data["text/markdown"]) return `<div class="output markdown">${renderMarkdown(get("text/markdown"))}</div>`;
+  if (data["text/markdown"]) {
+    const text = get("text/markdown");
+    // a failed check or a wrong answer (a line starting with ✗) gets the failure's colour
+    const failed = /^\s*(?:[-*]\s+)?✗/mu.test(text) ? " failed-check" : "";
+    return `<div class="output markdown${failed}">${renderMarkdown(text)}</div>`;
+  }
   if (data["text/html"]) return `<div class="output html">${get("text/html")}</div>`;
   if (data["image/svg+xml"]) return `<div class="output plot">${get("image/svg+xml")}</div>`;
   const png = data["image/png"];
