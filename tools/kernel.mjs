@@ -1,15 +1,23 @@
 // The tslab kernel as jupyter/kernels/tslab/kernel.json starts it: first the library the
-// notebooks import as ./lib/ is brought up to date with src/ (tools/library.mts; a no-op when
-// nothing changed), then tslab itself, with the same arguments. Plain JavaScript, so that starting
-// a kernel compiles nothing but what changed.
-import { tsImport } from "tsx/esm/api";
+// notebooks import as ./lib/ is brought up to date with src/, then tslab itself, with the same
+// arguments. Plain JavaScript, so that starting a kernel compiles nothing but what changed: the
+// check is tools/library-stamp.mjs, and only when src/ changed is tools/library.mts loaded (through
+// tsx) to rebuild build/lib.
 import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { currentLibrary } from "./library-stamp.mjs";
 
-const { ensureLibrary } = await tsImport("./library.mts", import.meta.url);
-try {
-  ensureLibrary((line) => console.error(line));
-} catch (e) {
-  // tsc wrote nothing: the kernel still starts, on the previous build, and says why.
-  console.error(e instanceof Error ? e.message : String(e));
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const log = (line) => console.error(line);
+if (!currentLibrary(root, join(root, "build", "lib"), log)) { // build/lib: tools/env.mts libDir
+  const { tsImport } = await import("tsx/esm/api");
+  const { ensureLibrary } = await tsImport("./library.mts", import.meta.url);
+  try {
+    ensureLibrary(log);
+  } catch (e) {
+    // tsc wrote nothing: the kernel still starts, on the previous build, and says why.
+    console.error(e instanceof Error ? e.message : String(e));
+  }
 }
 createRequire(import.meta.url)("tslab/dist/main.js").main();

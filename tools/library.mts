@@ -6,39 +6,21 @@
 // build; the kernel's launcher (tools/kernel.mjs), `npm start`, `npm test` and the runner call
 // it, so "edit src/, restart the kernel" works. `npx tsx tools/library.mts` runs it by hand.
 import { spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { libDir, root, srcDir } from "./env.mjs";
+import { libDir, root } from "./env.mjs";
+import * as stamp from "./library-stamp.mjs";
 
 const config = join(root, "tsconfig.lib.json");
-const stampName = ".source-hash";
-const errorsName = ".type-errors"; // tsc's messages, kept while src/ has type errors
+const { stampName, errorsName } = stamp;
 
-// Every file of src/, by path, in a stable order.
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true })
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-    .flatMap((e) => (e.isDirectory() ? sourceFiles(join(dir, e.name)) : [join(dir, e.name)]));
-}
-
-// A hash of what the build depends on: each source file's path and contents, the two tsconfigs
-// and the compiler's version.
-export function sourceHash(): string {
-  const h = createHash("sha256");
-  const tsc = JSON.parse(readFileSync(join(root, "node_modules", "typescript", "package.json"), "utf8")) as { version: string };
-  h.update(`typescript ${tsc.version}\n`);
-  for (const f of [config, join(root, "tsconfig.json"), ...sourceFiles(srcDir)])
-    h.update(`${relative(root, f)}\n`).update(readFileSync(f)).update("\n");
-  return h.digest("hex");
-}
+// A hash of what the build depends on (tools/library-stamp.mjs): each source file's path and
+// contents, the two tsconfigs and the compiler's version.
+const sourceHash = (): string => stamp.sourceHash(root);
 
 // Whether build/lib holds the compiled current src/.
-export function libraryIsCurrent(): boolean {
-  const stamp = join(libDir, stampName);
-  return existsSync(stamp) && readFileSync(stamp, "utf8") === sourceHash();
-}
+export const libraryIsCurrent = (): boolean => stamp.libraryIsCurrent(root, libDir);
 
 // Builds build/lib when it is missing or older than src/; returns what tsc reported (null when
 // build/lib was already current, "" for a clean build). The new build goes to a folder beside it
@@ -46,11 +28,7 @@ export function libraryIsCurrent(): boolean {
 // still writes the code as written: that build is used, so the kernel never runs an older src/,
 // and the errors are returned (and logged) for the caller to show. Throws when tsc wrote nothing.
 export function ensureLibrary(log: (line: string) => void = console.log): string | null {
-  const reported = join(libDir, errorsName);
-  if (libraryIsCurrent()) {
-    if (existsSync(reported)) log(`library: src/ still has type errors:\n${readFileSync(reported, "utf8")}`);
-    return null;
-  }
+  if (stamp.currentLibrary(root, libDir, log)) return null;
   const hash = sourceHash();
   const next = `${libDir}.next-${process.pid}`;
   rmSync(next, { recursive: true, force: true });
