@@ -27,8 +27,9 @@ export function tex(formula: string): void {
   post({ cell: current, kind: "latex", data: formula });
 }
 
+// math() has checked the formula with KaTeX already (see src/display.ts)
 export function eq(strings: TemplateStringsArray, ...values: MathValue[]): void {
-  tex(math(strings, ...values));
+  post({ cell: current, kind: "latex", data: math(strings, ...values) });
 }
 
 export function checks(...list: Check[]): void {
