@@ -68,6 +68,9 @@ const style = `
 section.edited .cell-tools{display:block}section.edited .cm-editor{border-left-color:#e6b85c!important}
 .cell-tools button{font:inherit;padding:.05rem .5rem}
 .outputs:empty{display:none}
+/* a run replaces every output: the cells off screen are laid out only when scrolled to (their
+   height meanwhile the last one drawn), which halves the time of a run on the longest pages */
+section.cell{content-visibility:auto;contain-intrinsic-size:auto 320px}
 .failed{background:#fdecea;color:#a40000;padding:.5rem .7rem;margin:.4em 0;white-space:pre-wrap;border-left:3px solid #d1242f;
   font:13.5px/1.5 ui-monospace,"DejaVu Sans Mono",monospace}
 .stale{opacity:.6;border-left:3px dashed #8c959f;padding-left:.6em}
