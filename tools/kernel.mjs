@@ -20,4 +20,13 @@ if (!currentLibrary(root, join(root, "build", "lib"), log)) { // build/lib: tool
     console.error(e instanceof Error ? e.message : String(e));
   }
 }
-createRequire(import.meta.url)("tslab/dist/main.js").main();
+const require = createRequire(import.meta.url);
+// The library's code is loaded now, while the notebook is being read, rather than in its import
+// cell (about 0.08 s): a notebook's ./lib is a link to build/lib, so its require finds this one.
+// A library that does not load is left for that cell to report.
+try {
+  require(join(root, "build", "lib", "index.js"));
+} catch {
+  // the import cell shows the error
+}
+require("tslab/dist/main.js").main();
