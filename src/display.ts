@@ -8,16 +8,18 @@ import { checkTex } from "./view/tex.js";
 // is built by the pure modules (equation.ts, tex.ts, claims.ts, plot.ts), so another adapter
 // with these five functions runs the same cells elsewhere.
 
+const showTex = (formula: string): void => tslab.display.latex("$$" + formula + "$$");
+
 // A formula (text/latex, typeset by KaTeX), checked first so a broken one fails in its cell.
 export function tex(formula: string): void {
   checkTex(formula);
-  tslab.display.latex("$$" + formula + "$$");
+  showTex(formula);
 }
 
 // A formula from a template with live values: eq`${["Z", Z]} = ${X}` (see equation.ts). math()
 // has checked it with KaTeX already, which is most of the cost of showing it: not twice.
 export function eq(strings: TemplateStringsArray, ...values: MathValue[]): void {
-  tslab.display.latex("$$" + math(strings, ...values) + "$$");
+  showTex(math(strings, ...values));
 }
 
 // A cell's checks, one compact block.

@@ -9,8 +9,9 @@ import { fileURLToPath } from "node:url";
 import { currentLibrary } from "./library-stamp.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const libDir = join(root, "build", "lib"); // tools/env.mts libDir
 const log = (line) => console.error(line);
-if (!currentLibrary(root, join(root, "build", "lib"), log)) { // build/lib: tools/env.mts libDir
+if (!currentLibrary(root, libDir, log)) {
   const { tsImport } = await import("tsx/esm/api");
   const { ensureLibrary } = await tsImport("./library.mts", import.meta.url);
   try {
@@ -25,7 +26,7 @@ const require = createRequire(import.meta.url);
 // cell (about 0.08 s): a notebook's ./lib is a link to build/lib, so its require finds this one.
 // A library that does not load is left for that cell to report.
 try {
-  require(join(root, "build", "lib", "index.js"));
+  require(join(libDir, "index.js"));
 } catch {
   // the import cell shows the error
 }

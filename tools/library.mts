@@ -15,10 +15,6 @@ import * as stamp from "./library-stamp.mjs";
 const config = join(root, "tsconfig.lib.json");
 const { stampName, errorsName } = stamp;
 
-// A hash of what the build depends on (tools/library-stamp.mjs): each source file's path and
-// contents, the two tsconfigs and the compiler's version.
-const sourceHash = (): string => stamp.sourceHash(root);
-
 // Whether build/lib holds the compiled current src/.
 export const libraryIsCurrent = (): boolean => stamp.libraryIsCurrent(root, libDir);
 
@@ -29,7 +25,7 @@ export const libraryIsCurrent = (): boolean => stamp.libraryIsCurrent(root, libD
 // and the errors are returned (and logged) for the caller to show. Throws when tsc wrote nothing.
 export function ensureLibrary(log: (line: string) => void = console.log): string | null {
   if (stamp.currentLibrary(root, libDir, log)) return null;
-  const hash = sourceHash();
+  const hash = stamp.sourceHash(root); // src/, the two tsconfigs, the compiler's version
   const next = `${libDir}.next-${process.pid}`;
   rmSync(next, { recursive: true, force: true });
   log(`library: compiling src/ into ${relative(root, libDir)}/ (src/ changed since the last build)`);
