@@ -3,7 +3,8 @@
 //
 // Workload: an MLP 784-128-10, sigmoid hidden layer, softmax cross-entropy on logits; one step =
 // forward, backward, SGD update, at batch sizes K = 1, 32, 256, in samples per second; and the
-// product 256×784 · 784×128 in GFLOP/s for each transpose variant the backward pass uses.
+// product 256×784 · 784×128 in GFLOP/s for each transpose variant the backward pass uses; and the
+// arrays every Matrix is built on: floats(16) (src/core/floats.ts) against new Float64Array(16).
 // Contenders: the library on its reference kernels (the teaching code), the same network on its fast ones,
 // the per-sample path (lossAndGradsPerSample: the 256 samples one at a time) and TensorFlow.js on
 // its CPU backend (plain JavaScript) and on its WASM backend (the SIMD build of XNNPACK's kernels,
@@ -25,6 +26,7 @@ import { oneHot } from "../src/nn/datasets.js";
 import { matmul } from "../src/core/linalg.js";
 import { softmaxCrossEntropy } from "../src/nn/losses.js";
 import { type Matmul, matmulFast } from "../src/fast/matmul-fast.js";
+import { floats } from "../src/core/floats.js";
 import { Matrix } from "../src/core/matrix.js";
 import { Network } from "../src/nn/network.js";
 import { Rng } from "../src/core/rng.js";
@@ -183,6 +185,12 @@ for (const { name, transA, transB } of variants) {
   await add(`matmul reference ${name}`, "reference", () => libraryProduct(matmul, transA, transB));
 }
 
+// ---- the arrays a small network's step is made of: 16 doubles (a 4×4 matrix), 64 to a call
+const arrays = 64;
+let sink: Float64Array | undefined; // the last array made, so that making them cannot be skipped
+tasks.set("alloc floats", { fn: () => { for (let i = 0; i < arrays; i++) sink = floats(16); } });
+tasks.set("alloc typed", { fn: () => { for (let i = 0; i < arrays; i++) sink = new Float64Array(16); } });
+
 const started = performance.now();
 const times = new Map<string, Record<Clock, number>[]>([...tasks.keys()].map((key) => [key, []]));
 for (let round = 0; round <= repetitions; round++) {
@@ -201,6 +209,7 @@ const samplesPerSecond = (c: Clock, who: Contender, k: number): number[] => time
 const gflops = (c: Clock, who: Contender, variant: string): number[] =>
   times.get(`matmul ${who} ${variant}`)!.map((t) => (2 * K * n * m) / t[c] / 1e9);
 const ratio = (xs: number[], ys: number[]): number => median(xs.map((x, r) => x / ys[r]));
+const nsPerArray = (c: Clock, key: string): number[] => times.get(key)!.map((t) => (t[c] / arrays) * 1e9);
 
 function summary(c: Clock) {
   const at = (k: number) => (who: Contender): number[] => samplesPerSecond(c, who, k);
@@ -223,7 +232,9 @@ function summary(c: Clock) {
       matmulGflopsMin: Math.min(...variants.map(({ name }) => median(gflops(c, "fast", name)))),
       // a ratio in the same run, so that a loaded machine slows both sides alike
       matmulFastOverReferenceMin: Math.min(...variants.map(({ name }) => ratio(gflops(c, "fast", name), gflops(c, "reference", name)))),
+      floatsOverTypedArray: ratio(nsPerArray(c, "alloc typed"), nsPerArray(c, "alloc floats")), // how many times faster
     },
+    nsPerArray: { floats: median(nsPerArray(c, "alloc floats")), typedArray: median(nsPerArray(c, "alloc typed")) },
   };
 }
 
@@ -237,6 +248,7 @@ const targets = [
   { target: "fast path ≥ TensorFlow.js WASM at K = 32", value: r.fastOverTfjsWasmK32, min: 1, unit: "×" },
   { target: "every fast transpose variant ≥ 10× the reference's", value: r.matmulFastOverReferenceMin, min: 10, unit: "×" },
   { target: "batched ≥ 2× the per-sample path at K = 256", value: r.batchedOverPerSampleK256, min: 2, unit: "×" },
+  { target: "floats(16) ≥ 3× as fast as new Float64Array(16)", value: r.floatsOverTypedArray, min: 3, unit: "×" },
 ].map((t) => ({ ...t, pass: t.value >= t.min }));
 const cpuShare = median([...times.values()].flat().map((t) => t.cpu / t.wall));
 const load = loadavg(); // as uptime shows it: runnable processes, averaged over 1, 5 and 15 minutes
@@ -277,6 +289,10 @@ if (json) {
   line("fast / per-sample", r.batchedOverPerSampleK256, o.batchedOverPerSampleK256);
   line("reference / per-sample", r.referenceOverPerSampleK256, o.referenceOverPerSampleK256, "×", "  batching alone, one matmul");
   line("slowest fast variant", r.matmulGflopsMin, o.matmulGflopsMin, " GFLOP/s");
+  const [ns, nsOther] = [judged.nsPerArray, other.nsPerArray];
+  console.log(`\nan array of 16 doubles: floats() ${fmt(ns.floats)} ns (${fmt(nsOther.floats)}), ` +
+    `new Float64Array ${fmt(ns.typedArray)} ns (${fmt(nsOther.typedArray)})`);
+  line("floats / new Float64Array", r.floatsOverTypedArray, o.floatsOverTypedArray, "×", "  times as fast");
   console.log(`\nthis process was on a CPU ${(100 * cpuShare).toFixed(0)}% of the wall-clock time (median); ${seconds.toFixed(0)} s in all`);
   console.log(`load average at the end (1, 5, 15 min): ${load.map((x) => x.toFixed(2)).join(", ")}`);
   console.log(`targets, by ${clockName}:`);

@@ -8,6 +8,7 @@ export {
 } from "./core/errors.js";
 export { formatNumber, elide, formatPair } from "./core/format.js";
 export { Matrix } from "./core/matrix.js";
+export { floats, floatsOf, SLAB, PIECE } from "./core/floats.js";
 export { matmul, matmulShape, outer, kron, broadcastRows, broadcastCols } from "./core/linalg.js";
 export { Rng } from "./core/rng.js";
 export { timeIt, type TimeOptions } from "./core/timing.js";

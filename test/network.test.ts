@@ -193,3 +193,25 @@ describe("Network", () => {
     expect(layer.b.maxAbs()).toBe(0);
   });
 });
+
+describe("params() names the parameters once for a list of layers", () => {
+  it("gives the same live matrices at every call, frozen, in a new list each time", () => {
+    const net = Network.init([2, 3, 1], [tanh, identity], new Rng(4));
+    const [a, b] = [net.params(), net.params()];
+    expect(a).not.toBe(b);
+    expect(a.map((p) => p.name)).toEqual(["W1", "b1", "W2", "b2"]);
+    a.forEach((p, i) => expect(p.value).toBe(b[i].value));
+    expect(a[0].value).toBe((net.layers[0] as Dense).W);
+    expect(Object.isFrozen(a[0])).toBe(true);
+    a.pop(); // a caller's list is its own
+    expect(net.params()).toHaveLength(4);
+  });
+
+  it("names them again when a layer is replaced", () => {
+    const net = Network.init([2, 3, 1], [tanh, identity], new Rng(4));
+    net.params();
+    const swapped = Dense.init(3, 1, identity, new Rng(5));
+    net.layers[1] = swapped;
+    expect(net.params()[2].value).toBe(swapped.W);
+  });
+});

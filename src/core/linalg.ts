@@ -1,5 +1,6 @@
 import { Matrix } from "./matrix.js";
 import { ShapeError, assertPositiveInt } from "./errors.js";
+import { floats } from "./floats.js";
 
 // Reference linear algebra: plain loops over indices, written to be read, not to be fast.
 
@@ -66,7 +67,7 @@ export function broadcastRows(b: Matrix, K: number): Matrix {
   if (b.rows !== 1) throw new ShapeError("broadcastRows", [b.shape], "expected a row 1×m");
   assertPositiveInt("broadcastRows", "K", K);
   const m = b.cols;
-  const out = new Float64Array(K * m);
+  const out = floats(K * m);
   for (let j = 0; j < m; j++) out[j] = 0 + b.data[j];
   for (let k = 1; k < K; k++) out.copyWithin(k * m, 0, m);
   return new Matrix(K, m, out);
@@ -78,7 +79,7 @@ export function broadcastCols(b: Matrix, K: number): Matrix {
   if (b.cols !== 1) throw new ShapeError("broadcastCols", [b.shape], "expected a column m×1");
   assertPositiveInt("broadcastCols", "K", K);
   const m = b.rows;
-  const out = new Float64Array(m * K);
+  const out = floats(m * K);
   for (let i = 0; i < m; i++) out.fill(0 + b.data[i], i * K, (i + 1) * K);
   return new Matrix(m, K, out);
 }

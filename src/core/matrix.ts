@@ -2,6 +2,7 @@ import { NonFiniteError, assertFinite, assertPositiveInt } from "./errors.js";
 import { elide, formatNumber } from "./format.js";
 import type { Rng } from "./rng.js";
 import { ShapeError } from "./errors.js";
+import { floats, floatsOf } from "./floats.js";
 
 // A dense rows×cols matrix of doubles, stored row-major: entry (i, j) is data[i * cols + j].
 // Every operation checks shapes exactly and never broadcasts; broadcasting is spelled out
@@ -24,7 +25,7 @@ export class Matrix {
     this.rows = rows;
     this.cols = cols;
     if (data instanceof Float64Array) this.data = data;
-    else this.data = data === undefined ? new Float64Array(rows * cols) : Float64Array.from(data);
+    else this.data = data === undefined ? floats(rows * cols) : floatsOf(data);
     // x − x is 0 for every finite x and NaN for NaN and ±Infinity; a plain loop, since every
     // product and activation builds a Matrix and a callback per entry costs ~10% of a training step
     const d = this.data;
@@ -45,7 +46,7 @@ export class Matrix {
   static ones(r: number, c: number): Matrix {
     assertPositiveInt("Matrix.ones", "rows", r);
     assertPositiveInt("Matrix.ones", "cols", c);
-    return new Matrix(r, c, new Float64Array(r * c).fill(1));
+    return new Matrix(r, c, floats(r * c).fill(1));
   }
 
   // → n×n identity
@@ -57,7 +58,7 @@ export class Matrix {
   static fill(r: number, c: number, fn: (i: number, j: number) => number): Matrix {
     assertPositiveInt("Matrix.fill", "rows", r);
     assertPositiveInt("Matrix.fill", "cols", c);
-    const data = new Float64Array(r * c);
+    const data = floats(r * c);
     for (let i = 0; i < r; i++) {
       for (let j = 0; j < c; j++) data[i * c + j] = fn(i, j);
     }
@@ -118,6 +119,8 @@ export class Matrix {
     );
   }
 
+  // A copy of its own: a copy is made to be kept, so it gets a buffer of its own rather than a
+  // part of a shared one (floats.ts), which it would keep alive whole.
   clone(): Matrix {
     return new Matrix(this.rows, this.cols, this.data.slice());
   }
@@ -176,7 +179,7 @@ export class Matrix {
 
   // r×c → r×c. A plain loop: through fill, every entry would cost a second closure call.
   map(fn: (x: number, i: number, j: number) => number): Matrix {
-    const [d, out] = [this.data, new Float64Array(this.data.length)];
+    const [d, out] = [this.data, floats(this.data.length)];
     for (let i = 0, k = 0; i < this.rows; i++) {
       for (let j = 0; j < this.cols; j++, k++) out[k] = fn(d[k], i, j);
     }
@@ -196,14 +199,14 @@ export class Matrix {
   sum(axis: 0 | 1): Matrix {
     const [r, c, d] = [this.rows, this.cols, this.data];
     if (axis === 0) {
-      const out = new Float64Array(c); // out[j] = Σ_i d(i, j), row after row
+      const out = floats(c); // out[j] = Σ_i d(i, j), row after row
       for (let i = 0; i < r; i++) {
         for (let j = 0; j < c; j++) out[j] += d[i * c + j];
       }
       return new Matrix(1, c, out);
     }
     if (axis === 1) {
-      const out = new Float64Array(r);
+      const out = floats(r);
       for (let i = 0; i < r; i++) out[i] = sumRange(d, i * c, (i + 1) * c);
       return new Matrix(r, 1, out);
     }
@@ -249,7 +252,7 @@ export class Matrix {
       throw new ShapeError(op, [this.shape, o.shape], "elementwise operations need equal shapes; broadcast explicitly");
     }
     // a plain loop: a typed array's map calls back through a slower generic path
-    const [a, b, out] = [this.data, o.data, new Float64Array(this.data.length)];
+    const [a, b, out] = [this.data, o.data, floats(this.data.length)];
     for (let k = 0; k < out.length; k++) out[k] = f(a[k], b[k]);
     try {
       return new Matrix(this.rows, this.cols, out);

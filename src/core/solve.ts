@@ -1,5 +1,6 @@
 import { ShapeError } from "./errors.js";
 import { Matrix } from "./matrix.js";
+import { floats } from "./floats.js";
 
 // Small dense linear systems, for closed-form answers to compare a training run with (the ridge
 // solution of notebook 08). Written to be read: Gaussian elimination with partial pivoting, the
@@ -47,7 +48,7 @@ export function solve(A: Matrix, B: Matrix): Matrix {
     }
   }
   // back substitution, one right-hand side (column of B) at a time
-  const X = new Float64Array(n * m);
+  const X = floats(n * m);
   for (let c = 0; c < m; c++) {
     for (let i = n - 1; i >= 0; i--) {
       let s = rows[i][n + c];

@@ -1,4 +1,5 @@
 import { NonFiniteError } from "../core/errors.js";
+import { floats } from "../core/floats.js";
 import { Matrix } from "../core/matrix.js";
 import { type Elementwise, activate, checkActivationUpstream } from "../nn/activations.js";
 import { Dense, type DenseCache, type DenseGrads, checkDenseInput, checkDenseUpstream } from "../nn/dense.js";
@@ -30,7 +31,7 @@ export const fastKernels: Kernels = {
 function denseForward(layer: Dense, X: Matrix): DenseCache {
   checkDenseInput(layer, X);
   const XW = matmulFast(X, layer.W);
-  const [m, xw, bias, z] = [XW.cols, XW.data, layer.b.data, new Float64Array(XW.data.length)];
+  const [m, xw, bias, z] = [XW.cols, XW.data, layer.b.data, floats(XW.data.length)];
   for (let row = 0; row < z.length; row += m) {
     for (let j = 0; j < m; j++) z[row + j] = xw[row + j] + bias[j];
   }
@@ -47,7 +48,7 @@ function denseBackward(layer: Dense, cache: DenseCache, dA: Matrix, withDX: bool
   let dZ: Matrix;
   if (isElementwise(act)) {
     checkActivationUpstream(act.name, cache.A, dA);
-    const [g, a, out, dfda] = [dA.data, cache.A.data, new Float64Array(dA.data.length), act.derivativeOfOutput];
+    const [g, a, out, dfda] = [dA.data, cache.A.data, floats(dA.data.length), act.derivativeOfOutput];
     for (let k = 0; k < out.length; k++) out[k] = g[k] * dfda(a[k]);
     dZ = new Matrix(dA.rows, dA.cols, out);
   } else {
@@ -67,7 +68,7 @@ function isElementwise(act: Dense["act"]): act is Elementwise {
 // log softmax of each row in one pass per row over z's data, without copying rows out: the same
 // max, the same sum of exp(z − max) in index order, the same two subtractions as logSoftmax.
 export function logSoftmaxFast(z: Matrix): Matrix {
-  const [m, d, out] = [z.cols, z.data, new Float64Array(z.data.length)];
+  const [m, d, out] = [z.cols, z.data, floats(z.data.length)];
   for (let row = 0; row < d.length; row += m) {
     let max = -Infinity;
     for (let k = row; k < row + m; k++) max = Math.max(max, d[k]);
@@ -87,7 +88,7 @@ export function softmaxCrossEntropyFast(z: Matrix, y: Matrix, reduction: Reducti
   const divisor = reductionDivisor("softmaxCrossEntropy", reduction, z.rows);
   checkDistributions("softmaxCrossEntropy", y);
   const [logP, t] = [logSoftmaxFast(z).data, y.data];
-  const [scale, dZ] = [1 / divisor, new Float64Array(t.length)];
+  const [scale, dZ] = [1 / divisor, floats(t.length)];
   let total = 0;
   for (let k = 0; k < t.length; k++) {
     total += t[k] * (logP[k] * -1);

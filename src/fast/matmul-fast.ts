@@ -1,5 +1,6 @@
 import { gemmWasm } from "./gemm-wasm.js";
 import { matmulShape } from "../core/linalg.js";
+import { floats, floatsOf } from "../core/floats.js";
 import { Matrix } from "../core/matrix.js";
 
 // The fast twin of linalg.ts's matmul: the same arguments and the same result, bit for bit, about
@@ -46,7 +47,7 @@ function matmulSmall(A: Matrix, B: Matrix, transA: boolean, transB: boolean, K: 
   // op(A)[i][p] = a[i·ai + p·ap], op(B)[p][j] = b[p·bp + j·bj]
   const [ai, ap] = transA ? [1, A.cols] : [A.cols, 1];
   const [bp, bj] = transB ? [1, B.cols] : [B.cols, 1];
-  const out = new Float64Array(K * m);
+  const out = floats(K * m);
   for (let i = 0; i < K; i++) {
     for (let j = 0; j < m; j++) {
       let s = 0;
@@ -82,8 +83,8 @@ function pack(X: Float64Array, rows: number, n: number, rowStride: number, pStri
 
 // C (rows `width` apart, padded, from C[at]) → a copy of its top-left K×m, row-major
 function unpad(C: Float64Array, at: number, width: number, K: number, m: number): Float64Array {
-  if (width === m) return C.slice(at, at + K * m);
-  const out = new Float64Array(K * m);
+  if (width === m) return floatsOf(C.subarray(at, at + K * m));
+  const out = floats(K * m);
   for (let i = 0; i < K; i++) out.set(C.subarray(at + i * width, at + i * width + m), i * m);
   return out;
 }

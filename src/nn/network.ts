@@ -26,6 +26,7 @@ export interface ObjectiveOptions {
 export class Network<L extends Layer = Layer> {
   readonly layers: L[];
   readonly kernels: Kernels;
+  private named?: { layers: L[]; list: Param[] }; // params(), and the layers they were named from
 
   // Throws when two neighbouring layers disagree on a width, or two parameters share a name.
   constructor(layers: L[], opts: NetworkOptions = {}) {
@@ -198,13 +199,24 @@ export class Network<L extends Layer = Layer> {
     });
   }
 
-  // [W1, b1, W2, b2, …]: the live matrices, so changing their data changes the network
+  // [W1, b1, W2, b2, …]: the live matrices, so changing their data changes the network. They are
+  // named once for a list of layers, not at every call (a training step asks several times, and
+  // naming them anew was a sixth of a small network's step); a layer replaced in `layers` has them
+  // named again. Each Param is frozen, since every call shares it.
   params(): Param[] {
-    let dense = 0;
-    return this.layers.flatMap((layer) => {
-      if (layer instanceof Dense) dense++;
-      return layer.params().map((p) => ({ ...p, name: `${p.name}${Math.max(dense, 1)}` }));
-    });
+    const named = this.named;
+    const same = named !== undefined && named.layers.length === this.layers.length &&
+      named.layers.every((layer, l) => layer === this.layers[l]);
+    if (!same) {
+      let dense = 0;
+      const list = this.layers.flatMap((layer) => {
+        if (layer instanceof Dense) dense++;
+        return layer.params().map((p) => Object.freeze({ ...p, name: `${p.name}${Math.max(dense, 1)}` }));
+      });
+      this.named = { layers: [...this.layers], list };
+      return list.slice();
+    }
+    return named.list.slice();
   }
 
   clone(): Network<L> {
