@@ -201,7 +201,7 @@ export class Network<L extends Layer = Layer> {
 
   // [W1, b1, W2, b2, …]: the live matrices, so changing their data changes the network. They are
   // named once for a list of layers, not at every call (a training step asks several times, and
-  // naming them anew was a sixth of a small network's step); a layer replaced in `layers` has them
+  // naming them anew was about a tenth of a small network's step); a layer replaced in `layers` has them
   // named again. Each Param is frozen, since every call shares it.
   params(): Param[] {
     const named = this.named;
@@ -214,9 +214,8 @@ export class Network<L extends Layer = Layer> {
         return layer.params().map((p) => Object.freeze({ ...p, name: `${p.name}${Math.max(dense, 1)}` }));
       });
       this.named = { layers: [...this.layers], list };
-      return list.slice();
     }
-    return named.list.slice();
+    return this.named!.list.slice();
   }
 
   clone(): Network<L> {

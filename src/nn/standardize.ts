@@ -1,6 +1,5 @@
 import { broadcastRows } from "../core/linalg.js";
 import type { Matrix } from "../core/matrix.js";
-import { floats } from "../core/floats.js";
 
 // Standardized inputs: every feature (column) shifted to mean 0 and scaled to standard deviation
 // 1 over the samples (rows), (x − mean) / sd, so that the first layer's z has the size its
@@ -12,7 +11,7 @@ export function standardize(X: Matrix): { X: Matrix; mean: Matrix; sd: Matrix } 
   const mean = X.sum(0).scale(1 / K); // 1×n
   const centred = X.sub(broadcastRows(mean, K)); // K×n
   const sd = centred.mul(centred).sum(0).scale(1 / K).map(Math.sqrt); // 1×n
-  const largest = floats(X.cols); // max |x| of each column
+  const largest = new Float64Array(X.cols); // max |x| of each column
   X.data.forEach((x, i) => (largest[i % X.cols] = Math.max(largest[i % X.cols], Math.abs(x))));
   const flat = sd.data.findIndex((s, j) => !(s > 1e-12 * largest[j]));
   if (flat >= 0) {
