@@ -14,7 +14,7 @@ import {
   parameters, prepareRun, readNotebook, solutionBody, sweepPoints, text, withParameters, WRONG_TAG, type Cell, type Notebook, type Output, type Parameter,
 } from "../tools/ipynb.mjs";
 import { addPlotPictures, plotsWithoutPicture, VEGALITE } from "../tools/plot-png.mjs";
-import { typecheckNotebooks } from "../tools/typecheck-notebooks.mjs";
+import { formatError, typecheckNotebooks } from "../tools/typecheck-notebooks.mjs";
 import { copyWithLib, KERNEL_TEST_MS, root, runTool } from "./run-tool.mjs";
 
 const fixture = (name: string) => join(root, "test", "fixtures", name);
@@ -337,6 +337,23 @@ describe("strict type-check of notebook cells", () => {
     expect(errors[0]).toMatchObject({ cell: 2, line: 2 });
     expect(errors[0].notebook).toContain("type-error.ipynb");
     expect(errors[0].message).toMatch(/implicitly has an 'any' type/);
+  });
+
+  it("checks the exercise run too: a type error in the solution line or in a wrong answer, at the answer cell", () => {
+    const dir = join(root, "build", "test-tools", "typecheck");
+    const path = copyWithLib(fixture("runner-exercise.ipynb"), dir, "exercise-type-errors.ipynb");
+    const nb = readNotebook(path);
+    expect(typecheckNotebooks([path]), "the fixture as it is").toEqual([]);
+    const answer = nb.cells.findIndex((c) => c.metadata.tags?.includes("answer"));
+    const solution = nb.cells.find((c) => c.metadata.tags?.includes("solution")) as Cell;
+    solution.source = text(solution.source).replace("matmul(X, w).sub(Y)", "\"not a matrix\"");
+    (nb.cells[answer].metadata.exercise as { wrong: { answer: string }[] }).wrong[2].answer = "X.rows";
+    writeFileSync(path, JSON.stringify(nb));
+    const errors = typecheckNotebooks([path]);
+    expect(errors.map((e) => [e.cell, e.line])).toEqual([[answer, 3], [answer, 1]]);
+    expect(errors[0].where).toBe("the exercise run, with the solution line");
+    expect(errors[0].message).toMatch(/'string' is not assignable to parameter of type 'Matrix'/);
+    expect(formatError(errors[1])).toMatch(/cell \d+ line 1 \(the exercise run, check 3 .*: `checkAnswer\(X\.rows\);`\): .*'number'/);
   });
 
   it("names a file that is not a notebook instead of crashing", () => {

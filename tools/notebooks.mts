@@ -6,8 +6,9 @@
 //   --engine node   every run in a new Node worker thread (tools/cells/node.mts): the same cells,
 //                   bundled with esbuild; most runs take well under a second instead of 5–10 s,
 //                   but types are not checked there
-//   --engine split  every run in Node, and the base run (the defaults, or the --param values) and
-//                   the exercise in the kernel as well: Node must show exactly the kernel's outputs
+//   --engine split  every run in Node, and the base run (the defaults, or the --param values) in the
+//                   kernel as well: Node must show exactly the kernel's outputs (the exercise's types
+//                   are checked by tools/typecheck-notebooks.mts, with its solution and wrong answers)
 //   --sweep     also run every knob, one at a time, at its documented minimum, a few times its
 //               default and its documented maximum (tools/ipynb.mts sweepPoints), plus batchSize=64;
 //               --sweep=fast: only the batchSize and seed knobs
@@ -135,8 +136,6 @@ interface Result {
 const display = (path: string) => relative(root, path) || path;
 const labelOf = (pairs: [string, string][]) => pairs.map(([k, v]) => `${k}=${v}`).join(" ");
 const safe = (label: string) => label.replace(/[^\w=.+-]+/g, "_");
-// --engine split: the run that also goes through the kernel besides the base run
-const KERNEL_TOO = "exercise";
 
 // Everything is checked before the first run starts.
 function plan(o: Options): Run[] {
@@ -152,7 +151,7 @@ function plan(o: Options): Run[] {
     };
     if (o.engine !== "split") return void one(o.engine);
     const node = one("node");
-    if (r.label === base || r.label === KERNEL_TOO) {
+    if (r.label === base) {
       const kernel = one("tslab");
       [node.twin, kernel.twin] = [kernel.id, node.id];
     }

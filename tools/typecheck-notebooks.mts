@@ -2,25 +2,28 @@
 // tslab compiles cells with strict off and never reads tsconfig.json, so this is the only
 // place notebook code meets `strict`. Each notebook becomes one virtual module (its code
 // cells in order, the way the kernel runs them); errors are reported as notebook, cell, line.
+// A notebook with an exercise is checked a second time as its exercise run has it (the solution
+// line in the answer cell, a `checkAnswer(…)` cell after it for each wrong answer): that run goes
+// through the Node engine only, which checks no types, so its types are checked here.
 import ts from "typescript";
 import { join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { listNotebooks, NotebookError, readNotebook, text } from "./ipynb.mjs";
+import { exerciseEdits, findExercise, listNotebooks, NotebookError, prepareRun, readNotebook, text, type Notebook } from "./ipynb.mjs";
 import { notebooksDir, root } from "./env.mjs";
 
-export interface CellError { notebook: string; cell: number; line: number; message: string }
+// cell: the cell's index in the file; where: set for the exercise run's cells, which cell of it
+export interface CellError { notebook: string; cell: number; line: number; message: string; where?: string }
 
-interface Virtual { notebook: string; source: string; cellAtLine: { cell: number; firstLine: number }[] }
+interface Virtual { notebook: string; source: string; cellAtLine: { cell: number; firstLine: number; where?: string }[] }
 
-function virtualModule(path: string): Virtual {
-  const nb = readNotebook(path, relative(root, path));
+function virtualModule(path: string, nb: Notebook, where?: (i: number) => { cell: number; where: string }): Virtual {
   const cellAtLine: Virtual["cellAtLine"] = [];
   const parts: string[] = [];
   let line = 0;
   nb.cells.forEach((cell, index) => {
     if (cell.cell_type !== "code") return;
     const src = text(cell.source);
-    cellAtLine.push({ cell: index, firstLine: line });
+    cellAtLine.push({ ...(where ? where(index) : { cell: index }), firstLine: line });
     parts.push(src);
     line += src.split("\n").length;
   });
@@ -28,11 +31,31 @@ function virtualModule(path: string): Virtual {
   return { notebook: path, source: parts.join("\n") + "\nexport {};\n", cellAtLine };
 }
 
+// The notebook as committed, and as its exercise run has it when it has a well-formed exercise
+// (one that is not is reported by the notebook tests).
+function virtualModules(path: string): [string, Virtual][] {
+  const nb = readNotebook(path, relative(root, path));
+  const file = path.replace(/\.ipynb$/, ".ipynb.mts");
+  const modules: [string, Virtual][] = [[file, virtualModule(path, nb)]];
+  const ex = findExercise(nb);
+  if (ex && ex.problems.length === 0) {
+    const run = prepareRun(nb, exerciseEdits(ex));
+    const where = (i: number) => {
+      const origin = run.origin[i];
+      return origin === ex.answerCell ? { cell: origin, where: "the exercise run, with the solution line" }
+        : origin !== null ? { cell: origin, where: "the exercise run" }
+        : { cell: ex.answerCell, where: `the exercise run, ${run.added[i] ?? "a cell the runner added"}: \`${text(run.nb.cells[i].source)}\`` };
+    };
+    modules.push([path.replace(/\.ipynb$/, ".ipynb.exercise.mts"), virtualModule(path, run.nb, where)]);
+  }
+  return modules;
+}
+
 export function typecheckNotebooks(paths: string[]): CellError[] {
   const config = ts.readConfigFile(join(root, "tsconfig.json"), ts.sys.readFile);
   const { options } = ts.parseJsonConfigFileContent(config.config, ts.sys, root);
   // .mts: an ES module, as the kernel's top-level await needs.
-  const virtuals = new Map(paths.map((p) => [p.replace(/\.ipynb$/, ".ipynb.mts"), virtualModule(p)]));
+  const virtuals = new Map(paths.flatMap(virtualModules));
   const host = ts.createCompilerHost(options);
   const { fileExists, readFile, getSourceFile } = host;
   host.fileExists = (f) => virtuals.has(f) || fileExists(f);
@@ -52,13 +75,15 @@ export function typecheckNotebooks(paths: string[]): CellError[] {
     }
     const line = d.file.getLineAndCharacterOfPosition(d.start).line;
     const at = v.cellAtLine.filter((c) => c.firstLine <= line).at(-1) ?? v.cellAtLine[0];
-    errors.push({ notebook: relative(root, v.notebook), cell: at.cell, line: line - at.firstLine + 1, message });
+    errors.push({ notebook: relative(root, v.notebook), cell: at.cell, line: line - at.firstLine + 1, message,
+      ...(at.where ? { where: at.where } : {}) });
   }
   return errors;
 }
 
 export const formatError = (e: CellError): string =>
-  e.cell < 0 ? `${e.notebook}: ${e.message}` : `${e.notebook} cell ${e.cell} line ${e.line}: ${e.message}`;
+  e.cell < 0 ? `${e.notebook}: ${e.message}`
+    : `${e.notebook} cell ${e.cell} line ${e.line}${e.where ? ` (${e.where})` : ""}: ${e.message}`;
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const paths = process.argv.length > 2 ? process.argv.slice(2).map((p) => resolve(p)) : listNotebooks(notebooksDir);
@@ -71,6 +96,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
     process.exit(2);
   }
   for (const e of errors) console.error(formatError(e));
-  console.log(`type-checked ${paths.length} notebook(s) under strict: ${errors.length} error(s)`);
+  console.log(`type-checked ${paths.length} notebook(s) under strict, with their exercises' solutions and wrong answers too: ` +
+    `${errors.length} error(s)`);
   process.exit(errors.length ? 1 : 0);
 }
