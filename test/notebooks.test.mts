@@ -1,15 +1,17 @@
-// Every notebook, executed headless: at its defaults, with each knob one at a time at its documented
-// minimum, a few times its default and its documented maximum (plus batchSize=64), and with its
-// exercise's solution and catalogued wrong answers. Every run goes through the Node engine (the
-// cells in a new worker thread, a fraction of a second each); the defaults run goes through the
-// tslab kernel too, and the Node run must show exactly the kernel's outputs (the exercise run's
-// types are checked under strict by tools/typecheck-notebooks.mts; `npm run test:browser` runs
-// every notebook in the kernel at two more batch sizes). The committed outputs must equal the
-// kernel's fresh defaults run. The conventions that need no kernel are checked too.
+// Every notebook, executed headless: at its defaults, with its batchSize and seed knobs one at a
+// time at their documented minimum, a few times the default and their documented maximum (plus
+// batchSize=64), and with its exercise's solution and catalogued wrong answers; with
+// NOTEBOOK_SWEEP=full (what CI runs, .ci/run) every other knob of its parameters cell too.
+// Every run goes through the Node engine (the cells in a new worker thread, a fraction of a second
+// each); the defaults run goes through the tslab kernel too, and the Node run must show exactly
+// the kernel's outputs (the exercise run's types are checked under strict by
+// tools/typecheck-notebooks.mts; `npm run test:browser` runs every notebook in the kernel at two
+// more batch sizes). The committed outputs must equal the kernel's fresh defaults run. The
+// conventions that need no kernel are checked too.
 //
-// All runs go through one `npm run notebooks -- --sweep --exercise --engine split --jobs 2` started
-// before the tests; it prints a line as each run finishes (shown live), and the tests read its
-// report. NOTEBOOK_SWEEP=fast npm test sweeps only batchSize and seed.
+// All runs go through one `npm run notebooks -- --sweep=fast --exercise --engine split --jobs 2`
+// (--sweep with NOTEBOOK_SWEEP=full) started before the tests; it prints a line as each run
+// finishes (shown live), and the tests read its report.
 import { beforeAll, describe, expect, it } from "vitest";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { basename, join } from "node:path";
@@ -26,6 +28,9 @@ interface Run { notebook: string; label: string; engine: "tslab" | "node"; ok: b
 interface Report { seconds: number; runs: Run[] }
 let report: Report | undefined;
 let log = "";
+const sweepMode = process.env.NOTEBOOK_SWEEP ?? "";
+const full = sweepMode === "full";
+const knobs = full ? "every knob's edges" : "batchSize's and seed's edges";
 
 describe("notebooks follow the conventions", () => {
   it("the series has notebooks, each with batchSize and seed parameters, seed within the Rng's range", () => {
@@ -62,10 +67,14 @@ describe("notebooks follow the conventions", () => {
 
 describe("notebooks run headless", () => {
   beforeAll(async () => {
+    if (!["", "fast", "full"].includes(sweepMode)) {
+      throw new Error(`NOTEBOOK_SWEEP is "${sweepMode}": leave it unset (or fast) for batchSize and seed, full for every knob`);
+    }
     const started = performance.now();
     rmSync(out, { recursive: true, force: true }); // no executed copy from an earlier run can stand in
-    process.stderr.write(`notebooks: every notebook at its defaults, its knobs' edges and its exercise (Node), and in the kernel too at the defaults; 2 at a time\n`);
-    const sweep = process.env.NOTEBOOK_SWEEP === "fast" ? "--sweep=fast" : "--sweep";
+    process.stderr.write(`notebooks: every notebook at its defaults, ${knobs} and its exercise (Node), and in the kernel too at the defaults; ` +
+      `2 at a time${full ? "" : " (NOTEBOOK_SWEEP=full npm test: every knob)"}\n`);
+    const sweep = full ? "--sweep" : "--sweep=fast";
     const args = [sweep, "--exercise", "--engine", "split", "--jobs", "2", "--out", out, "--report", reportPath];
     const r = await runToolLive("notebooks.mts", args, (line) => {
       if (/^(ok|FAILED) /.test(line)) process.stderr.write(`  ${line.replace(/\s+→ .*$/, "")}\n`);
@@ -82,7 +91,7 @@ describe("notebooks run headless", () => {
 
   for (const path of notebooks) {
     const name = `notebooks/${basename(path)}`;
-    it(`${basename(path)}: runs clean at its defaults, at each knob's edges and with its exercise's answers`, () => {
+    it(`${basename(path)}: runs clean at its defaults, at ${knobs} and with its exercise's answers`, () => {
       const runs = (report?.runs ?? []).filter((r) => r.notebook === name);
       expect(runs.length, "no runs of this notebook in the report").toBeGreaterThan(0);
       const failed = runs.filter((r) => !r.ok);
