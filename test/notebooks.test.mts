@@ -9,11 +9,15 @@
 // more batch sizes). The committed outputs must equal the kernel's fresh defaults run. The
 // conventions that need no kernel are checked too.
 //
-// All runs go through one `npm run notebooks -- --sweep=fast --exercise --engine split --jobs 2`
+// All runs go through one `npm run notebooks -- --sweep=fast --exercise --engine split --jobs J`
 // (--sweep with NOTEBOOK_SWEEP=full) started before the tests; it prints a line as each run
-// finishes (shown live), and the tests read its report.
+// finishes (shown live), and the tests read its report. J is one less than the cores: vitest's
+// other worker runs the other test files beside it, and on 2 cores a second job made every
+// process slower (npm test 3 min 26 s and 6 min of CPU with 2 jobs, 2 min 51 s and 4 min 48 s
+// with 1).
 import { beforeAll, describe, expect, it } from "vitest";
 import { existsSync, readFileSync, rmSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { basename, join } from "node:path";
 import { compareOutputs, editedNotebookHint } from "../tools/compare-outputs.mjs";
 import {
@@ -31,6 +35,7 @@ let log = "";
 const sweepMode = process.env.NOTEBOOK_SWEEP ?? "";
 const full = sweepMode === "full";
 const knobs = full ? "every knob's edges" : "batchSize's and seed's edges";
+const jobs = Math.max(1, availableParallelism() - 1);
 
 describe("notebooks follow the conventions", () => {
   it("the series has notebooks, each with batchSize and seed parameters, seed within the Rng's range", () => {
@@ -73,9 +78,9 @@ describe("notebooks run headless", () => {
     const started = performance.now();
     rmSync(out, { recursive: true, force: true }); // no executed copy from an earlier run can stand in
     process.stderr.write(`notebooks: every notebook at its defaults, ${knobs} and its exercise (Node), and in the kernel too at the defaults; ` +
-      `2 at a time${full ? "" : " (NOTEBOOK_SWEEP=full npm test: every knob)"}\n`);
+      `${jobs} at a time${full ? "" : " (NOTEBOOK_SWEEP=full npm test: every knob)"}\n`);
     const sweep = full ? "--sweep" : "--sweep=fast";
-    const args = [sweep, "--exercise", "--engine", "split", "--jobs", "2", "--out", out, "--report", reportPath];
+    const args = [sweep, "--exercise", "--engine", "split", "--jobs", String(jobs), "--out", out, "--report", reportPath];
     const r = await runToolLive("notebooks.mts", args, (line) => {
       if (/^(ok|FAILED) /.test(line)) process.stderr.write(`  ${line.replace(/\s+→ .*$/, "")}\n`);
       else if (/ runs \(\d+ notebooks?\) without error/.test(line)) process.stderr.write(`  ${line}\n`); // the closing count
