@@ -125,7 +125,10 @@ interface Run {
   output: string;
   exercise?: Exercise;
   twin?: number; // --engine split: the same run in the other engine, whose outputs must be the same
-  pictures: boolean; // the base run, for reading: each plot gets the image/png JupyterLab would add (tools/plot-png.mts)
+  // the base run, for reading: each plot gets the image/png JupyterLab would add (tools/plot-png.mts);
+  // with --engine split only the Node run's copy, drawn in this process (the kernel's worker starts a
+  // process for them, about 1.5 s a notebook)
+  pictures: boolean;
   problem?: string; // found before running: the run is not made and counts as failed
 }
 interface Result {
@@ -145,7 +148,8 @@ function plan(o: Options): Run[] {
     const dir = (engine: Engine) => join(o.inPlace ? join(buildDir, "in-place") : o.out, o.engine === "split" && engine === "node" ? "node" : "",
       multi ? safe(r.label) : "");
     const one = (engine: Engine): Run => {
-      const run = { ...r, id: runs.length, engine, output: join(dir(engine), basename(r.notebook)), pictures: r.label === base };
+      const pictures = r.label === base && !(o.engine === "split" && engine === "tslab");
+      const run = { ...r, id: runs.length, engine, output: join(dir(engine), basename(r.notebook)), pictures };
       runs.push(run);
       return run;
     };
