@@ -20,6 +20,10 @@ export default defineConfig({
     include: ["test/**/*.test.ts", "test/**/*.test.mts"],
     testTimeout: 30_000,
     maxWorkers: 2,
+    // The test files of a worker share its modules instead of importing src/ afresh each (vitest's
+    // default): the library's tests take 27 CPU s instead of 46. No test file sets state for another:
+    // each passes alone (`npx vitest run FILE`) as in the whole run.
+    isolate: false,
     sequence: { sequencer: LongestFirst },
   },
 });
