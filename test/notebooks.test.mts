@@ -1,7 +1,6 @@
-// Every notebook, executed headless: at its defaults, with its batchSize and seed knobs one at a
-// time at their documented minimum, a few times the default and their documented maximum (plus
-// batchSize=64), and with its exercise's solution and catalogued wrong answers; with
-// NOTEBOOK_SWEEP=full (what CI runs, .ci/run) every other knob of its parameters cell too.
+// Every notebook, executed headless: at its defaults, with each knob one at a time at its documented
+// minimum, a few times its default and its documented maximum (plus batchSize=64), and with its
+// exercise's solution and catalogued wrong answers.
 // Every run goes through the Node engine (the cells in a new worker thread, a fraction of a second
 // each); the defaults run goes through the tslab kernel too, and the Node run must show exactly
 // the kernel's outputs (the exercise run's types are checked under strict by
@@ -9,12 +8,9 @@
 // more batch sizes). The committed outputs must equal the kernel's fresh defaults run. The
 // conventions that need no kernel are checked too.
 //
-// All runs go through one `npm run notebooks -- --sweep=fast --exercise --engine split --jobs J`
-// (--sweep with NOTEBOOK_SWEEP=full) started before the tests; it prints a line as each run
-// finishes (shown live), and the tests read its report. J is one less than the cores: vitest's
-// other worker runs the other test files beside it, and on 2 cores a second job made every
-// process slower (npm test 3 min 26 s and 6 min of CPU with 2 jobs, 2 min 51 s and 4 min 48 s
-// with 1).
+// All runs go through one `npm run notebooks -- --sweep --exercise --engine split --jobs J`, J the
+// number of cores, started before the tests; it prints a line as each run finishes (shown live),
+// and the tests read its report. NOTEBOOK_SWEEP=fast npm test sweeps only batchSize and seed.
 import { beforeAll, describe, expect, it } from "vitest";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { availableParallelism } from "node:os";
@@ -33,9 +29,9 @@ interface Report { seconds: number; runs: Run[] }
 let report: Report | undefined;
 let log = "";
 const sweepMode = process.env.NOTEBOOK_SWEEP ?? "";
-const full = sweepMode === "full";
-const knobs = full ? "every knob's edges" : "batchSize's and seed's edges";
-const jobs = Math.max(1, availableParallelism() - 1);
+const fast = sweepMode === "fast";
+const knobs = fast ? "batchSize's and seed's edges" : "every knob's edges";
+const jobs = availableParallelism();
 
 describe("notebooks follow the conventions", () => {
   it("the series has notebooks, each with batchSize and seed parameters, seed within the Rng's range", () => {
@@ -72,14 +68,14 @@ describe("notebooks follow the conventions", () => {
 
 describe("notebooks run headless", () => {
   beforeAll(async () => {
-    if (!["", "fast", "full"].includes(sweepMode)) {
-      throw new Error(`NOTEBOOK_SWEEP is "${sweepMode}": leave it unset (or fast) for batchSize and seed, full for every knob`);
+    if (sweepMode !== "" && !fast) {
+      throw new Error(`NOTEBOOK_SWEEP is "${sweepMode}": leave it unset for every knob, or set it to fast for batchSize and seed only`);
     }
     const started = performance.now();
     rmSync(out, { recursive: true, force: true }); // no executed copy from an earlier run can stand in
     process.stderr.write(`notebooks: every notebook at its defaults, ${knobs} and its exercise (Node), and in the kernel too at the defaults; ` +
-      `${jobs} at a time${full ? "" : " (NOTEBOOK_SWEEP=full npm test: every knob)"}\n`);
-    const sweep = full ? "--sweep" : "--sweep=fast";
+      `${jobs} at a time\n`);
+    const sweep = fast ? "--sweep=fast" : "--sweep";
     const args = [sweep, "--exercise", "--engine", "split", "--jobs", String(jobs), "--out", out, "--report", reportPath];
     const r = await runToolLive("notebooks.mts", args, (line) => {
       if (/^(ok|FAILED) /.test(line)) process.stderr.write(`  ${line.replace(/\s+→ .*$/, "")}\n`);
