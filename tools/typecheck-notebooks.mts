@@ -11,19 +11,20 @@ import { pathToFileURL } from "node:url";
 import { exerciseEdits, findExercise, listNotebooks, NotebookError, prepareRun, readNotebook, text, type Notebook } from "./ipynb.mjs";
 import { notebooksDir, root } from "./env.mjs";
 
-// cell: the cell's index in the file; where: set for the exercise run's cells, which cell of it
+// cell: the cell's index in the file; where: set for the exercise run's own cells (the answer cell
+// with the solution line, the wrong answers' checks)
 export interface CellError { notebook: string; cell: number; line: number; message: string; where?: string }
 
 interface Virtual { notebook: string; source: string; cellAtLine: { cell: number; firstLine: number; where?: string }[] }
 
-function virtualModule(path: string, nb: Notebook, where?: (i: number) => { cell: number; where: string }): Virtual {
+function virtualModule(path: string, nb: Notebook, where = (i: number): { cell: number; where?: string } => ({ cell: i })): Virtual {
   const cellAtLine: Virtual["cellAtLine"] = [];
   const parts: string[] = [];
   let line = 0;
   nb.cells.forEach((cell, index) => {
     if (cell.cell_type !== "code") return;
     const src = text(cell.source);
-    cellAtLine.push({ ...(where ? where(index) : { cell: index }), firstLine: line });
+    cellAtLine.push({ ...where(index), firstLine: line });
     parts.push(src);
     line += src.split("\n").length;
   });
@@ -43,7 +44,7 @@ function virtualModules(path: string): [string, Virtual][] {
     const where = (i: number) => {
       const origin = run.origin[i];
       return origin === ex.answerCell ? { cell: origin, where: "the exercise run, with the solution line" }
-        : origin !== null ? { cell: origin, where: "the exercise run" }
+        : origin !== null ? { cell: origin } // as committed: its errors are the committed module's
         : { cell: ex.answerCell, where: `the exercise run, ${run.added[i] ?? "a cell the runner added"}: \`${text(run.nb.cells[i].source)}\`` };
     };
     modules.push([path.replace(/\.ipynb$/, ".ipynb.exercise.mts"), virtualModule(path, run.nb, where)]);
@@ -78,7 +79,9 @@ export function typecheckNotebooks(paths: string[]): CellError[] {
     errors.push({ notebook: relative(root, v.notebook), cell: at.cell, line: line - at.firstLine + 1, message,
       ...(at.where ? { where: at.where } : {}) });
   }
-  return errors;
+  // A cell the exercise run leaves as it is has its errors in both modules: each is reported once.
+  const key = (e: CellError) => `${e.notebook}\0${e.cell}\0${e.line}\0${e.message}`;
+  return errors.filter((e, i) => errors.findIndex((f) => key(f) === key(e)) === i);
 }
 
 export const formatError = (e: CellError): string =>
